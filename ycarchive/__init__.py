@@ -1,0 +1,1 @@
+"""Static archive of the 运城日报 party-building column."""

@@ -1,0 +1,134 @@
+"""The command line: build (default), check, serve and import."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import Problems
+from .library import build_library
+from .load import load_content, load_files
+from .render import Options, render_site
+from .write import OutputError, write_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _add_content_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", help="content folder (default: content)")
+    parser.add_argument("--drafts", action="store_true", help="include articles marked 'draft: true'")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _add_build_options(parser: argparse.ArgumentParser) -> None:
+    _add_content_options(parser)
+    parser.add_argument("--out", default="site", help="output folder (default: site)")
+    parser.add_argument("--base-url", help="URL the site is published at, e.g. https://example.org/archive/ "
+                                           "(default: base_url in content/site.yml)")
+    parser.add_argument("--templates", default=str(ROOT / "templates"), help=argparse.SUPPRESS)
+    parser.add_argument("--assets", default=str(ROOT / "assets"), help=argparse.SUPPRESS)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def make_parser(with_importer: bool = False) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the 运城日报 party-building archive.")
+    sub = parser.add_subparsers(dest="command")
+    _add_build_options(sub.add_parser("build", help="build the site (the default)"))
+    _add_content_options(sub.add_parser("check", help="check content without writing anything"))
+    serve = sub.add_parser("serve", help="build, then preview the site on localhost and rebuild on change")
+    _add_build_options(serve)
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    importer = sub.add_parser("import", help="turn a page's raw text into article files for review")
+    if with_importer:  # imported only when used: it loads the gazetteer
+        from . import importer as importer_module
+        importer_module.add_arguments(importer)
+    return parser
+
+
+def read_library(args):
+    """Load and check content; return (library, problems)."""
+    problems = Problems()
+    raw = load_content(args.content, problems)
+    library = build_library(raw, problems, drafts=args.drafts)
+    return library, problems
+
+
+def report(problems: Problems, strict: bool) -> bool:
+    """Print problems to stderr; return True if the build must stop."""
+    for problem in problems.warnings + problems.errors:
+        print(problem, file=sys.stderr)
+    failing = len(problems.errors) + (len(problems.warnings) if strict else 0)
+    if failing:
+        print(f"{failing} problem(s); nothing was written", file=sys.stderr)
+    return failing > 0
+
+
+def build(args) -> int:
+    """Build the site; print one summary line."""
+    started = time.perf_counter()
+    library, problems = read_library(args)
+    if report(problems, args.strict):
+        return 1
+    base_url = args.base_url or library.site["base_url"]
+    extra = load_files(args.content, library.files)
+    extra.update(search_files(library))
+    files = render_site(library, Options(base_url, Path(args.templates), Path(args.assets)), extra)
+    try:
+        stats = write_site(Path(args.out), files)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
+          f"{stats.removed} removed in {seconds:.2f} s")
+    return 0
+
+
+def search_files(library) -> dict:
+    """The search index files, if the search module is present."""
+    try:
+        from .search import SearchDoc, build_search_files
+    except ImportError:
+        return {}
+    docs = [SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
+                      date=a.date.isoformat(), counties=tuple(c.name for c in a.counties),
+                      section=a.page.section.name, column=a.column.name if a.column else "",
+                      people=tuple(p.name for p in a.credited), tags=tuple(t.name for t in a.tags),
+                      text=a.text)
+            for a in library.articles]
+    return build_search_files(docs)
+
+
+def check(args) -> int:
+    """Check content; list articles still awaiting review."""
+    library, problems = read_library(args)
+    failed = report(problems, args.strict)
+    waiting = [a for a in library.articles if a.review]
+    for article in waiting:
+        print(f"{args.content}/{article.src_path}: awaiting review: " + "; ".join(article.review))
+    print(f"checked {len(library.articles)} articles: {len(problems.errors)} error(s), "
+          f"{len(problems.warnings)} warning(s), {len(waiting)} awaiting review")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    args = make_parser(with_importer=argv[0] == "import").parse_args(argv)
+    try:
+        if args.command == "build":
+            return build(args)
+        if args.command == "check":
+            return check(args)
+        if args.command == "serve":
+            from .serve import serve
+            return serve(args, build)
+        if args.command == "import":
+            from . import importer
+            return importer.run(args)
+    except KeyboardInterrupt:
+        return 130
+    return 2

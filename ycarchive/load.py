@@ -1,0 +1,179 @@
+"""Read content/ from disk: registries, page facts and article files, with line numbers."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import Problems
+
+
+@dataclass
+class Doc:
+    """A YAML mapping read from one file, with the line of each top-level key."""
+
+    display: str                 # path as shown in messages, e.g. content/2025/06/24/03/page.yml
+    src_path: str                # path relative to content/, with '/' separators
+    data: dict
+    lines: dict = field(default_factory=dict)   # key -> 1-based line
+    items: list = field(default_factory=list)   # for a top-level list: 1-based line of each item
+    body: str = ""
+    body_line: int = 0
+
+    def line(self, key: str | None = None) -> int:
+        return self.lines.get(key, 1) if key else 1
+
+
+@dataclass
+class RawContent:
+    """Everything in content/, read but not yet checked."""
+
+    root: str
+    site: Doc | None
+    counties: Doc | None
+    people: Doc | None
+    sections: Doc | None
+    pages: list[Doc]             # page.yml files
+    articles: list[Doc]          # article Markdown files
+    files: list[str]             # other files under page folders (images), relative to content/
+
+
+def _check_text(raw: bytes, display: str, problems: Problems) -> str | None:
+    """Decode a file, reporting BOM, CRLF, bad UTF-8 and emptiness."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.add(display, 1, "encoding",
+                     "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(display, line, "encoding", "file is not valid UTF-8; save it as UTF-8")
+        return None
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        problems.add(display, line, "encoding",
+                     "file has Windows line ends (CRLF); save it with Unix line ends (LF)")
+        return None
+    if not text.strip():
+        problems.add(display, 1, "file", "file is empty")
+        return None
+    return text
+
+
+def parse_yaml(text: str, display: str, problems: Problems, first_line: int = 1, what: str = "yaml"):
+    """Parse YAML safely; return (value, key lines, item lines) or None after reporting."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line + first_line) if mark else first_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        detail = f"{context}, {problem}" if context else problem
+        problems.add(display, line, what, f"malformed YAML: {detail}")
+        return None
+    lines: dict = {}
+    items: list = []
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            lines[str(key.value)] = key.start_mark.line + first_line
+    elif isinstance(node, yaml.SequenceNode):
+        items = [item.start_mark.line + first_line for item in node.value]
+    return value, lines, items
+
+
+def parse_front_matter(text: str, display: str, problems: Problems):
+    """Split '---' front matter from the Markdown body; return (meta, lines, body, body_line)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        problems.add(display, 1, "front matter",
+                     "expected the file to start with '---' and YAML front matter "
+                     "(title, kind, …); see docs/content-format.md")
+        return None
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.add(display, 1, "front matter", "front matter is not closed; add a line '---' after it")
+        return None
+    parsed = parse_yaml("\n".join(lines[1:end]), display, problems, first_line=2, what="front matter")
+    if parsed is None:
+        return None
+    meta, key_lines, _ = parsed
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        problems.add(display, 2, "front matter", "expected a mapping of fields such as 'title: …'")
+        return None
+    body = "\n".join(lines[end + 1:])
+    return meta, key_lines, body, end + 2
+
+
+def _read(path: Path, display: str, problems: Problems) -> str | None:
+    return _check_text(path.read_bytes(), display, problems)
+
+
+def load_registry(root: Path, name: str, problems: Problems, display_root: str) -> Doc | None:
+    """Read one registry file (site.yml, counties.yml, …)."""
+    path = root / name
+    display = f"{display_root}/{name}"
+    if not path.is_file():
+        problems.add(display, 1, "file", f"missing registry file {name}; see docs/content-format.md")
+        return None
+    text = _read(path, display, problems)
+    if text is None:
+        return None
+    parsed = parse_yaml(text, display, problems)
+    if parsed is None:
+        return None
+    value, lines, items = parsed
+    return Doc(display, name, value, lines, items)
+
+
+def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
+    """Read every file of content/ (nothing is written)."""
+    root_path = Path(root)
+    display_root = str(root).rstrip("/") or "."
+    registries = {name: load_registry(root_path, f"{name}.yml", problems, display_root)
+                  for name in ("site", "counties", "people", "sections")}
+    pages: list[Doc] = []
+    articles: list[Doc] = []
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root_path):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(dirpath).relative_to(root_path).as_posix()
+        if rel_dir == ".":
+            continue
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            src_path = f"{rel_dir}/{name}"
+            display = f"{display_root}/{src_path}"
+            full = Path(dirpath) / name
+            if name == "page.yml":
+                text = _read(full, display, problems)
+                parsed = parse_yaml(text, display, problems) if text is not None else None
+                if parsed is not None:
+                    value, lines, _ = parsed
+                    if not isinstance(value, dict):
+                        problems.add(display, 1, "page", "expected a mapping of page facts such as 'section: 党建'")
+                    else:
+                        pages.append(Doc(display, src_path, value, lines))
+            elif name.endswith(".md"):
+                text = _read(full, display, problems)
+                parsed = parse_front_matter(text, display, problems) if text is not None else None
+                if parsed is not None:
+                    meta, lines, body, body_line = parsed
+                    articles.append(Doc(display, src_path, meta, lines, body=body, body_line=body_line))
+            else:
+                files.append(src_path)
+    return RawContent(display_root, registries["site"], registries["counties"], registries["people"],
+                      registries["sections"], pages, articles, files)
+
+
+def load_files(root: str | os.PathLike, files: list) -> dict[str, bytes]:
+    """Read content files (images) that are copied to the site as they are: {dest_path: bytes}."""
+    return {dest: (Path(root) / src).read_bytes() for src, dest in files}

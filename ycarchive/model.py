@@ -1,0 +1,182 @@
+"""The archive in memory: articles, pages, issues and the registries they refer to."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+KINDS = ("消息", "通讯", "图片新闻", "记者手记", "评论")
+
+# Role key in front matter -> (label, URL segment). Order is the order of bylines.
+ROLES = {
+    "reporters": ("记者", "reporter"),
+    "correspondents": ("通讯员", "correspondent"),
+    "photographers": ("摄影", "photographer"),
+    "authors": ("作者", "author"),
+    "editor": ("责编", "editor"),
+    "art_editor": ("美编", "art-editor"),
+    "proofreader": ("校对", "proofreader"),
+}
+STAFF_ROLES = ("editor", "art_editor", "proofreader")
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(eq=False)
+class County:
+    code: str
+    name: str
+    short: str
+    slug: str
+    city_level: bool = False
+    articles: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"county/{self.slug}/"
+
+
+@dataclass(eq=False)
+class Person:
+    name: str
+    aliases: tuple = ()
+    slug: str = ""
+    note: str = ""
+    roles: dict = field(default_factory=dict)   # role key -> [Article]
+
+    @property
+    def url(self) -> str:
+        return f"people/{self.slug or self.name}/"
+
+    @property
+    def articles(self) -> list:
+        seen = {id(a): a for arts in self.roles.values() for a in arts}
+        return sorted(seen.values(), key=lambda a: a.sort_key)
+
+
+@dataclass(eq=False)
+class Term:
+    """A section, column or tag, with its articles."""
+
+    kind: str            # 'section' | 'column' | 'tag'
+    name: str
+    slug: str
+    description: str = ""
+    articles: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.kind}/{self.slug}/"
+
+
+@dataclass
+class Image:
+    caption: str
+    file: str = ""
+    credit: str = ""
+    photographer: Person | None = None
+    src: str = ""        # site-relative path of the copied file
+
+
+@dataclass(eq=False)
+class Page:
+    """One printed page (版) of an issue."""
+
+    date: dt.date
+    number: int
+    section: Term
+    staff: dict          # role key -> [Person]
+    date_approximate: bool = False
+    number_approximate: bool = False
+    note: str = ""
+    src_path: str = ""
+    articles: list = field(default_factory=list)
+    issue: "Issue | None" = None
+
+    @property
+    def url(self) -> str:
+        return f"{self.date:%Y/%m/%d}/{self.number:02d}/"
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}版"
+
+
+@dataclass(eq=False)
+class Issue:
+    date: dt.date
+    pages: list = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"{self.date:%Y/%m/%d}/"
+
+    @property
+    def articles(self) -> list:
+        return [a for p in self.pages for a in p.articles]
+
+    @property
+    def date_approximate(self) -> bool:
+        return any(p.date_approximate for p in self.pages)
+
+
+@dataclass(eq=False)
+class Article:
+    src_path: str
+    page: Page
+    order: int
+    slug: str
+    title: str
+    kind: str
+    kicker: str = ""
+    subtitle: str = ""
+    column: Term | None = None
+    counties: list = field(default_factory=list)
+    people: dict = field(default_factory=dict)     # role key -> [Person], staff included
+    tags: list = field(default_factory=list)
+    images: list = field(default_factory=list)
+    date_approximate: bool = False
+    source: str = ""
+    review: list = field(default_factory=list)
+    body: str = ""          # Markdown
+    html: str = ""          # rendered body
+    text: str = ""          # plain text of body and captions
+    draft: bool = False
+
+    @property
+    def date(self) -> dt.date:
+        return self.page.date
+
+    @property
+    def url(self) -> str:
+        return f"{self.page.url}{self.slug}/"
+
+    @property
+    def id(self) -> str:
+        return f"{self.date:%Y-%m-%d}-{self.page.number:02d}-{self.slug}"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date, self.page.number, self.order, self.slug)
+
+    @property
+    def credited(self) -> list:
+        """Everyone credited, in role order, without repeats."""
+        seen: dict = {}
+        for role in ROLES:
+            for person in self.people.get(role, ()):
+                seen.setdefault(person.name, person)
+        return list(seen.values())
+
+
+@dataclass
+class Library:
+    """Everything the site is made from, with taxonomies computed from the articles."""
+
+    site: dict
+    articles: list           # sorted oldest first
+    issues: list             # sorted oldest first
+    counties: list           # registry order
+    people: list             # sorted by name
+    sections: list
+    columns: list
+    tags: list
+    files: list              # content files to copy: (src_path, dest_path)

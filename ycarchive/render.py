@@ -1,0 +1,290 @@
+"""Render the Library into (dest_path, bytes) pairs: pages, feeds, assets. Nothing is written here."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from . import feeds
+from .model import ROLES, STAFF_ROLES, WEEKDAYS, Library
+
+RELATED = 5
+RECENT = 10
+
+
+@dataclass(frozen=True)
+class Options:
+    base_url: str
+    templates: Path
+    assets: Path
+
+
+def url_path(url: str) -> str:
+    """Percent-encode a site URL for use in HTML (UTF-8 names stay readable once decoded)."""
+    return quote(url, safe="/")
+
+
+def dest_for(url: str) -> str:
+    """The file that serves a site URL."""
+    return f"{url}index.html" if url.endswith("/") or not url else url
+
+
+def format_date(date: dt.date) -> str:
+    return f"{date.year}年{date.month}月{date.day}日"
+
+
+def format_weekday(date: dt.date) -> str:
+    return f"星期{WEEKDAYS[date.weekday()]}"
+
+
+def paginate(items: list, per_page: int) -> tuple[list, list]:
+    """Split a listing into the newest `per_page` items and numbered pages of older ones.
+
+    Numbered pages are filled from the oldest item, so adding an article changes only the
+    listing's first page and its last numbered page: earlier pages keep their bytes.
+    """
+    newest = list(reversed(items[-per_page:]))
+    if len(items) <= per_page:
+        return newest, []
+    pages = [list(reversed(items[i:i + per_page])) for i in range(0, len(items), per_page)]
+    return newest, pages
+
+
+def related_articles(library: Library) -> dict:
+    """Pick related articles by shared counties and tags, preferring those close in time.
+
+    Only near neighbours in each term's (date-sorted) list are candidates, so this stays
+    linear in the number of articles instead of comparing every pair.
+    """
+    positions: dict = {}
+    for term_list in ([c.articles for c in library.counties] + [t.articles for t in library.tags]):
+        for i, article in enumerate(term_list):
+            positions.setdefault(id(article), []).append((term_list, i))
+    related: dict = {}
+    for article in library.articles:
+        scores: dict = defaultdict(int)
+        others: dict = {}
+        for term_list, i in positions.get(id(article), []):
+            for other in term_list[max(0, i - 8): i + 9]:
+                if other is not article:
+                    scores[id(other)] += 1
+                    others[id(other)] = other
+        ranked = sorted(others.values(), key=lambda o: (-scores[id(o)], abs((o.date - article.date).days),
+                                                         o.sort_key))
+        related[id(article)] = ranked[:RELATED]
+    return related
+
+
+class Renderer:
+    """Holds the Jinja environment and the pieces every page needs."""
+
+    def __init__(self, library: Library, options: Options):
+        self.library = library
+        self.options = options
+        self.base_url = options.base_url.rstrip("/") + "/"
+        self.assets, self.asset_files = collect_assets(options.assets, library.site)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(options.templates)),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.globals.update(site=library.site, roles=ROLES, staff_roles=STAFF_ROLES,
+                                format_date=format_date, format_weekday=format_weekday,
+                                counties=library.counties, sections=library.sections,
+                                years=sorted({i.date.year for i in library.issues}, reverse=True),
+                                people=library.people, absolute=self.absolute)
+        self.env.filters["tojson_ld"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).replace(
+            "</", "<\\/")
+
+    def absolute(self, url: str) -> str:
+        return self.base_url + url_path(url)
+
+    def page(self, template: str, url: str, **context) -> tuple[str, bytes]:
+        """Render one HTML page at a site URL."""
+        depth = url.count("/")
+        root = "../" * depth if depth else "./"
+        if url == "404.html":
+            # The 404 page is served at any address, so it links from the site's absolute base.
+            root = self.base_url
+        html = self.env.get_template(template).render(
+            url=url, root=root, canonical=self.absolute(url),
+            href=lambda target: root + url_path(target),
+            asset=lambda name: root + self.assets[name], **context)
+        return dest_for(url), html.encode("utf-8")
+
+
+def collect_assets(folder: Path, site: dict) -> tuple[dict, dict]:
+    """Fingerprint assets: return ({name: dest_path}, {dest_path: bytes}).
+
+    Top-level CSS files are joined into one stylesheet, `site.css`, after the theme colours
+    from site.yml, so a page loads a single render-blocking file.
+    """
+    names: dict = {}
+    files: dict = {}
+
+    def add(name: str, data: bytes) -> None:
+        stem, dot, suffix = name.rpartition(".")
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        dest = f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{name}.{digest}"
+        names[name] = dest
+        files[dest] = data
+
+    colours = site.get("colours") or {}
+    theme = ":root{" + "".join(f"--{k.replace('_', '-')}:{v};" for k, v in sorted(colours.items())) + "}\n"
+    css = [theme.encode()] + [p.read_bytes() for p in sorted(folder.glob("*.css"))]
+    add("site.css", b"\n".join(css))
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not (path.parent == folder and path.suffix == ".css"):
+            add(rel, path.read_bytes())
+    return names, files
+
+
+def render_site(library: Library, options: Options, extra: dict | None = None) -> dict[str, bytes]:
+    """Render every output file of the site."""
+    r = Renderer(library, options)
+    out: dict[str, bytes] = dict(r.asset_files)
+    per_page = library.site["per_page"]
+    related = related_articles(library)
+
+    def emit(template: str, url: str, **context) -> None:
+        dest, data = r.page(template, url, **context)
+        out[dest] = data
+
+    def listing(template: str, url: str, items: list, **context) -> None:
+        newest, numbered = paginate(items, per_page)
+        older = [{"number": n + 1, "url": f"{url}page/{n + 1}/", "first": p[-1].date, "last": p[0].date,
+                  "count": len(p)} for n, p in enumerate(numbered)]
+        emit(template, url, articles=newest, older=older, total=len(items), **context)
+        for n, page_items in enumerate(numbered):
+            emit(template, f"{url}page/{n + 1}/", articles=page_items, older=older, total=len(items),
+                 page_number=n + 1, **context)
+
+    # Articles, pages (版) and issues.
+    for article in library.articles:
+        page_articles = article.page.articles
+        i = page_articles.index(article)
+        emit("article.html", article.url, article=article, ld=article_ld(article, r),
+             prev=page_articles[i - 1] if i else None,
+             next=page_articles[i + 1] if i + 1 < len(page_articles) else None,
+             related=related[id(article)])
+    issues = library.issues
+    for n, issue in enumerate(issues):
+        emit("issue.html", issue.url, issue=issue, prev=issues[n - 1] if n else None,
+             next=issues[n + 1] if n + 1 < len(issues) else None)
+        for k, page in enumerate(issue.pages):
+            emit("printpage.html", page.url, page=page, issue=issue,
+                 prev=issue.pages[k - 1] if k else None,
+                 next=issue.pages[k + 1] if k + 1 < len(issue.pages) else None)
+
+    # Taxonomies.
+    emit("counties.html", "county/", items=library.counties)
+    for county in library.counties:
+        listing("county.html", county.url, county.articles, county=county,
+                first=county.articles[0].date if county.articles else None,
+                last=county.articles[-1].date if county.articles else None)
+        out[f"{county.url}feed.xml"] = feeds.render_atom(
+            f"{county.name} · {library.site['title']}", f"{county.url}feed.xml", county.url,
+            county.articles, r.absolute, library.site).encode("utf-8")
+    emit("people.html", "people/", items=library.people)
+    for person in library.people:
+        groups = []
+        for role, (label, segment) in ROLES.items():
+            arts = person.roles.get(role)
+            if not arts:
+                continue
+            newest, numbered = paginate(arts, per_page)
+            role_url = f"{person.url}{segment}/"
+            groups.append({"role": role, "label": label, "articles": newest, "count": len(arts),
+                           "first": arts[0].date, "last": arts[-1].date,
+                           "more": role_url if numbered else None})
+            if numbered:
+                listing("listing.html", role_url, arts, heading=f"{person.name} · {label}",
+                        parent=(person.name, person.url))
+        emit("person.html", person.url, person=person, groups=groups)
+    for kind, label, terms in (("section", "版面", library.sections), ("column", "栏目", library.columns),
+                               ("tag", "标签", library.tags)):
+        terms = [t for t in terms if t.articles]
+        if not terms:
+            continue
+        emit("terms.html", f"{kind}/", terms=terms, label=label, kind=kind)
+        for term in terms:
+            listing("listing.html", term.url, term.articles, heading=term.name, term=term,
+                    parent=(label, f"{kind}/"))
+
+    # Home, calendar, search, feeds and the rest.
+    latest = issues[-1] if issues else None
+    in_column = [a for a in library.articles if a.column and a.column.name == library.site["column"]]
+    emit("index.html", "", latest=latest, recent=list(reversed(in_column or library.articles))[:RECENT],
+         total=len(library.articles))
+    emit("archive.html", "archive/", calendar=build_calendar(library))
+    emit("search.html", "search/")
+    emit("404.html", "404.html")
+    out["feed.xml"] = feeds.render_atom(library.site["title"], "feed.xml", "", library.articles,
+                                        r.absolute, library.site).encode("utf-8")
+    out.update(extra or {})
+    pages = [dest for dest in out if dest.endswith("index.html")]
+    out["sitemap.xml"] = feeds.render_sitemap(
+        [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
+    out["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
+    return out
+
+
+def build_calendar(library: Library) -> list:
+    """Years → months → weeks of days, each day with its issue (or None)."""
+    by_date = {issue.date: issue for issue in library.issues}
+    years: dict = defaultdict(lambda: defaultdict(list))
+    for issue in library.issues:
+        years[issue.date.year][issue.date.month].append(issue)
+    cal = calendar.Calendar(firstweekday=0)
+    result = []
+    for year in sorted(years, reverse=True):
+        months = []
+        for month in sorted(years[year], reverse=True):
+            weeks = [[(day, by_date.get(day)) if day.month == month else None for day in week]
+                     for week in cal.monthdatescalendar(year, month)]
+            issues = years[year][month]
+            months.append({"month": month, "weeks": weeks, "issues": issues,
+                           "articles": sum(len(i.articles) for i in issues)})
+        result.append({"year": year, "months": months,
+                       "issues": sum(len(m["issues"]) for m in months),
+                       "articles": sum(m["articles"] for m in months)})
+    return result
+
+
+def article_ld(article, r: Renderer) -> dict:
+    """schema.org NewsArticle for an article page."""
+    site = r.library.site
+    authors = article.people.get("reporters", []) + article.people.get("authors", []) + \
+        article.people.get("correspondents", [])
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "datePublished": article.date.isoformat(),
+        "inLanguage": "zh-CN",
+        "mainEntityOfPage": r.absolute(article.url),
+        "url": r.absolute(article.url),
+        "articleSection": article.page.section.name,
+        "publisher": {"@type": "Organization", "name": site["newspaper"]},
+        "isPartOf": {"@type": "PublicationIssue", "datePublished": article.date.isoformat(),
+                     "issueNumber": article.date.strftime("%Y%m%d")},
+        "pageStart": str(article.page.number),
+    }
+    if article.subtitle:
+        ld["alternativeHeadline"] = article.subtitle
+    if authors:
+        ld["author"] = [{"@type": "Person", "name": p.name, "url": r.absolute(p.url)} for p in authors]
+    keywords = [c.name for c in article.counties] + [t.name for t in article.tags]
+    if keywords:
+        ld["keywords"] = keywords
+    if article.counties:
+        ld["contentLocation"] = [{"@type": "Place", "name": c.name} for c in article.counties
+                                 if not c.city_level]
+    return ld
