@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from .countymap import load_county_shapes
 from .errors import Problems
 from .library import build_library
 from .load import load_content, load_files
@@ -74,7 +75,8 @@ def build(args) -> int:
     base_url = args.base_url or library.site["base_url"]
     extra = load_files(args.content, library.files)
     extra.update(search_files(library))
-    files = render_site(library, Options(base_url, Path(args.templates), Path(args.assets)), extra)
+    shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
+    files = render_site(library, Options(base_url, Path(args.templates), Path(args.assets), shapes), extra)
     try:
         stats = write_site(Path(args.out), files)
     except OutputError as exc:

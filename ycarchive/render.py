@@ -13,6 +13,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import feeds
+from .countymap import CountyShapes, render_county_map
 from .model import ROLES, STAFF_ROLES, WEEKDAYS, Library
 
 RELATED = 5
@@ -24,6 +25,7 @@ class Options:
     base_url: str
     templates: Path
     assets: Path
+    county_shapes: CountyShapes | None = None
 
 
 def url_path(url: str) -> str:
@@ -99,8 +101,18 @@ class Renderer:
                                 counties=library.counties, sections=library.sections,
                                 years=sorted({i.date.year for i in library.issues}, reverse=True),
                                 people=library.people, absolute=self.absolute)
+        self.env.globals["county_map"] = self.county_map
         self.env.filters["tojson_ld"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).replace(
             "</", "<\\/")
+
+    @jinja2.pass_context
+    def county_map(self, context, highlight: str | None = None) -> str:
+        """The SVG map of the counties, linked relative to the page being rendered."""
+        if self.options.county_shapes is None:
+            return ""
+        counties = [c for c in self.library.counties if not c.city_level]
+        return render_county_map(self.options.county_shapes, {c.code: len(c.articles) for c in counties},
+                                 {c.code: context["href"](c.url) for c in counties}, highlight)
 
     def absolute(self, url: str) -> str:
         return self.base_url + url_path(url)

@@ -1,0 +1,165 @@
+"""Bad input: every problem is reported at once as path:line: field: message, and site/ is untouched."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE, build
+
+ARTICLE = "2025/07/01/03/02-shizhi.md"
+GOOD_FRONT = """---
+title: “文艺轻骑兵”服务到基层
+kind: 消息
+counties: [市直, 盐湖区]
+reporters: [邢智轩]
+tags: [志愿服务]
+---
+
+正文。
+"""
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """A private copy of the fixture archive to break."""
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+def run(content: Path, tmp_path: Path, capsys, *extra: str) -> tuple[int, list[str]]:
+    code = build(content, tmp_path / "site", *extra)
+    err = capsys.readouterr().err
+    return code, [line.replace(f"{content}/", "") for line in err.splitlines()]
+
+
+def write(content: Path, rel: str, text: str | bytes) -> None:
+    path = content / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+CASES = {
+    "malformed yaml": (ARTICLE, "---\ntitle: 标题\nkind: [消息\n---\n正文\n",
+                       f"{ARTICLE}:3: front matter: malformed YAML: while parsing a flow sequence, "
+                       "expected ',' or ']', but got '<stream end>'"),
+    "missing title": (ARTICLE, GOOD_FRONT.replace("title: “文艺轻骑兵”服务到基层\n", ""),
+                      f"{ARTICLE}:1: title: missing required field 'title'"),
+    "title is a number": (ARTICLE, GOOD_FRONT.replace("title: “文艺轻骑兵”服务到基层", "title: 2025"),
+                          f"{ARTICLE}:2: title: expected text, got a number; put it in quotes"),
+    "counties not a list of names": (ARTICLE, GOOD_FRONT.replace("counties: [市直, 盐湖区]", "counties: {a: 1}"),
+                                     f"{ARTICLE}:4: counties: expected a name or a list of names, got a mapping"),
+    "unknown county": (ARTICLE, GOOD_FRONT.replace("[市直, 盐湖区]", "[垣曲]"),
+                       f"{ARTICLE}:4: counties: unknown county '垣曲'; did you mean '垣曲县'?"),
+    "misspelt county": (ARTICLE, GOOD_FRONT.replace("[市直, 盐湖区]", "[盐湖县]"),
+                        f"{ARTICLE}:4: counties: unknown county '盐湖县'; did you mean '盐湖区'?"),
+    "unknown person": (ARTICLE, GOOD_FRONT.replace("[邢智轩]", "[邢智宣]"),
+                       f"{ARTICLE}:5: reporters: unknown person '邢智宣'; did you mean '邢智轩'? "
+                       "(a new person is added to people.yml)"),
+    "unknown role": (ARTICLE, GOOD_FRONT.replace("reporters:", "reporter:"),
+                     f"{ARTICLE}:5: reporter: unknown field 'reporter'; did you mean 'reporters'?"),
+    "unknown kind": (ARTICLE, GOOD_FRONT.replace("kind: 消息", "kind: 新闻"),
+                     f"{ARTICLE}:3: kind: unknown kind '新闻'; did you mean '图片新闻'? (one of 消息、通讯、图片新闻、记者手记、评论)"),
+    "unknown section": ("2025/07/01/03/page.yml", "section: 党建版\neditor: 曹欣怡\n",
+                        "2025/07/01/03/page.yml:1: section: unknown section '党建版'; did you mean '党建'? "
+                        "(sections are listed in sections.yml)"),
+    "impossible date": ("2025/02/30/03/page.yml", "section: 党建\n",
+                        "2025/02/30/03/page.yml:1: date: impossible date 2025-02-30 in the folder name; "
+                        "check the year/month/day folders"),
+    "duplicate url": ("2025/07/01/03/03-shizhi.md", GOOD_FRONT,
+                      "2025/07/01/03/03-shizhi.md:1: path: URL 2025/07/01/03/shizhi/ is already claimed by "
+                      "2025/07/01/03/02-shizhi.md; rename one of the files"),
+    "byte-order mark": (ARTICLE, b"\xef\xbb\xbf" + GOOD_FRONT.encode(),
+                        f"{ARTICLE}:1: encoding: file starts with a byte-order mark (BOM); "
+                        "save it as UTF-8 without BOM"),
+    "crlf": (ARTICLE, GOOD_FRONT.replace("\n", "\r\n"),
+             f"{ARTICLE}:1: encoding: file has Windows line ends (CRLF); save it with Unix line ends (LF)"),
+    "empty file": (ARTICLE, "", f"{ARTICLE}:1: file: file is empty"),
+    "no front matter": (ARTICLE, "正文\n", f"{ARTICLE}:1: front matter: expected the file to start with '---' "
+                                          "and YAML front matter (title, kind, …); see docs/content-format.md"),
+    "page without page.yml": ("2025/08/01/03/01-lost.md", GOOD_FRONT,
+                              "2025/08/01/03/01-lost.md:1: page: no page.yml in 2025/08/01/03/; add one with "
+                              "the page's section and staff"),
+    "bad file name": ("2025/07/01/03/03-Shi Zhi.md", GOOD_FRONT,
+                      "2025/07/01/03/03-Shi Zhi.md:1: path: file name '03-Shi Zhi.md' should be NN-slug.md: "
+                      "its place on the page, then lower-case ASCII letters, digits and '-'"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input_is_reported_exactly(name, content, tmp_path, capsys):
+    rel, text, expected = CASES[name]
+    write(content, rel, text)
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1
+    assert lines == [expected, "1 problem(s); nothing was written"]
+
+
+def test_all_problems_are_reported_at_once_sorted(content, tmp_path, capsys):
+    write(content, ARTICLE, GOOD_FRONT.replace("[邢智轩]", "[无名氏]").replace("kind: 消息", "kind: 通知"))
+    write(content, "2025/06/24/03/02-shouji.md", "")
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1
+    assert lines == [
+        "2025/06/24/03/02-shouji.md:1: file: file is empty",
+        f"{ARTICLE}:3: kind: unknown kind '通知'; did you mean '通讯'? (one of 消息、通讯、图片新闻、记者手记、评论)",
+        f"{ARTICLE}:5: reporters: unknown person '无名氏' (a new person is added to people.yml)",
+        "3 problem(s); nothing was written",
+    ]
+
+
+def test_failed_build_leaves_previous_site_intact(content, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write(content, ARTICLE, "---\ntitle: [\n---\n")
+    assert build(content, out) == 1
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_alias_resolves_to_one_person(fixture_site):
+    # The fixture's page 2025/06/24/04 credits art editor 冯满楠, an alias of 冯潇楠.
+    page = (fixture_site / "2025/06/24/04/index.html").read_text(encoding="utf-8")
+    assert "冯满楠" not in page
+    assert '<a href="../../../../people/%E5%86%AF%E6%BD%87%E6%A5%A0/">冯潇楠</a>' in page
+    assert not (fixture_site / "people" / "冯满楠").exists()
+    person = (fixture_site / "people" / "冯潇楠" / "index.html").read_text(encoding="utf-8")
+    assert "又作：冯满楠" in person
+
+
+def test_front_matter_is_data_and_raw_html_is_text(content, tmp_path):
+    write(content, ARTICLE, GOOD_FRONT.replace("title: “文艺轻骑兵”服务到基层", "title: \"{{ 7*7 }}<b>x</b>\"")
+          .replace("正文。", "正文<script>alert(1)</script>\n\n<iframe src=x></iframe>\n\n[链接](javascript:alert(1))"))
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    html = (out / "2025/07/01/03/shizhi/index.html").read_text(encoding="utf-8")
+    assert "<h1 class=\"headline\">{{ 7*7 }}&lt;b&gt;x&lt;/b&gt;</h1>" in html
+    assert "正文&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<p>&lt;iframe src=x&gt;&lt;/iframe&gt;</p>" in html
+    assert "<p><a>链接</a></p>" in html
+    assert "<script>alert" not in html and "javascript:" not in html
+
+
+def test_warnings_fail_only_with_strict(content, tmp_path, capsys):
+    with open(content / "people.yml", "a", encoding="utf-8") as handle:
+        handle.write("- name: 王五\n")
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 0
+    assert lines == ["people.yml:9: warning: person: 王五 is credited in no article; remove the entry or credit them"]
+    code, lines = run(content, tmp_path, capsys, "--strict")
+    assert code == 1
+    assert lines[-1] == "1 problem(s); nothing was written"
+
+
+def test_check_lists_articles_awaiting_review(capsys):
+    from ycarchive.cli import main
+    assert main(["check", "--content", str(FIXTURE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"{FIXTURE}/2025/06/24/04/01-wenwu.md: awaiting review: counties: 闻喜县 inferred from 薛店镇",
+                   "checked 5 articles: 0 error(s), 0 warning(s), 1 awaiting review"]
