@@ -69,7 +69,8 @@ def classify(raw: str, level: int, columns: list[str], known_people: set[str],
     if (
             level == 0 and is_heading_like(heading_text) and " " in heading_text
             and _BANNER_END.search(heading_text)):
-        return Block(raw, heading_text, "banner", level)
+        # a column name is a URL segment, so the gap printed in the banner becomes 「·」
+        return Block(raw, heading_text.replace(" ", "·"), "banner", level)
     if heading_text.startswith("——") and (level or is_heading_like(heading_text[2:])):
         return Block(raw, heading_text, "subtitle", level)
     if level or is_heading_like(heading_text):
