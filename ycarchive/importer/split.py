@@ -241,6 +241,8 @@ def split_articles(blocks: list[Block]) -> Page:
                 cur.review.append("title: no headline printed; made from the photo caption")
             cur.images.append(Image(caption, credit, marked=marked))
             cur.structural.append(("caption", b.text))
+        elif b.role == "credit" and cur is None:
+            leftovers.append("## photo credit with no photo above it\n\n" + b.text)
         elif b.role == "credit":
             _attach_credit(cur, b.data)
             cur.structural.append(("credit", b.text))
