@@ -1,0 +1,66 @@
+"""The preview server rebuilds on change, reloads the open page and shows a failed build's error."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import FIXTURE, ROOT
+
+ARTICLE = "2025/07/01/03/02-shizhi.md"
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(content),
+                             "--out", str(tmp_path / "site"), "--port", "0"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = [proc.stdout.readline() for _ in range(2)]  # the build's summary, then the address
+    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[1])
+    assert match, f"no address in {lines!r}"
+    yield content, match.group(1)
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_serve_reloads_and_shows_errors(server, browser):
+    content, base = server
+    page = browser.new_page()
+    page.goto(f"{base}2025/07/01/03/shizhi/")
+    assert page.inner_text("h1.headline") == "“文艺轻骑兵”服务到基层"
+    source = content / ARTICLE
+    text = source.read_text(encoding="utf-8")
+
+    source.write_text(text.replace("“文艺轻骑兵”服务到基层", "文艺轻骑兵进社区"), encoding="utf-8")
+    page.wait_for_function("document.querySelector('h1.headline').textContent === '文艺轻骑兵进社区'",
+                           timeout=15000)
+
+    source.write_text(text.replace("kind: 消息", "kind: [消息"), encoding="utf-8")
+    error = page.wait_for_selector("#build-error", timeout=15000)
+    assert "构建失败" in error.inner_text()
+    assert f"{content}/{ARTICLE}:4: front matter: malformed YAML: while parsing a flow sequence" \
+        in error.inner_text()
+    # The last good page is still served.
+    assert page.inner_text("h1.headline") == "文艺轻骑兵进社区"
+
+    source.write_text(text, encoding="utf-8")
+    page.wait_for_function("document.querySelector('h1.headline').textContent === '“文艺轻骑兵”服务到基层'",
+                           timeout=15000)
+    assert page.query_selector("#build-error") is None
+    page.close()
+
+
+def test_served_files_carry_no_reload_script(server):
+    content, base = server
+    site = content.parent / "site"
+    for _ in range(50):
+        if (site / "index.html").exists():
+            break
+        time.sleep(0.1)
+    assert b"__reload" not in (site / "index.html").read_bytes()
