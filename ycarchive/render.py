@@ -232,8 +232,7 @@ def render_site(library: Library, options: Options, extra: dict | None = None) -
 
     # Home, calendar, search, feeds and the rest.
     latest = issues[-1] if issues else None
-    in_column = [a for a in library.articles if a.column and a.column.name == library.site["column"]]
-    emit("index.html", "", latest=latest, recent=list(reversed(in_column or library.articles))[:RECENT],
+    emit("index.html", "", latest=latest, recent=list(reversed(library.articles))[:RECENT],
          total=len(library.articles))
     emit("archive.html", "archive/", calendar=build_calendar(library))
     emit("search.html", "search/")
