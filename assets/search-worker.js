@@ -1,0 +1,474 @@
+/* Full-text search engine of the archive: runs in a Web Worker (and under Node for tests).
+ * The tokenizer must stay identical to ycarchive/search.py; tests/test_search_tokenizer.py
+ * runs both over the same strings. See docs/search.md for the file layout. */
+(function (root) {
+  'use strict';
+
+  var HAN = '\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3ffff}';
+  var WORD = '0-9a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff';
+  var RUN_RE = new RegExp('([' + HAN + ']+)|([' + WORD + ']+)|[^' + HAN + WORD + ']+', 'gu');
+  var WORD_CHAR = new RegExp('^[' + WORD + ']$', 'u');
+  var LAST = '0123456789abcdefghijklmnopqrstuv';
+  var CONT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_';
+  var PAGE_SIZE = 20;
+  var TEXT_CHECK_LIMIT = 200;
+
+  function normalize(text) {
+    return text.normalize('NFKC').toLowerCase();
+  }
+
+  /** [token, position] pairs: Han characters and overlapping bigrams, Latin words. */
+  function tokenize(text) {
+    var tokens = [], pos = 0, m;
+    var s = normalize(text);
+    RUN_RE.lastIndex = 0;
+    while ((m = RUN_RE.exec(s)) !== null) {
+      if (m[1]) {
+        var chars = Array.from(m[1]);
+        for (var i = 0; i < chars.length; i++) {
+          tokens.push([chars[i], pos + i]);
+          if (i < chars.length - 1) tokens.push([chars[i] + chars[i + 1], pos + i]);
+        }
+        pos += chars.length;
+      } else {
+        if (m[2]) tokens.push([m[2], pos]);
+        pos += 1;
+      }
+    }
+    return tokens;
+  }
+
+  /** Single Han characters are indexed without positions. */
+  function hasPositions(term) {
+    return !(Array.from(term).length === 1 && !WORD_CHAR.test(term));
+  }
+
+  /** The tokens a phrase is looked up by: non-overlapping bigrams, words, lone Han chars. */
+  function cover(tokens) {
+    var bigrams = {}, picked = [], i;
+    tokens.forEach(function (t) {
+      if (Array.from(t[0]).length === 2 && !WORD_CHAR.test(t[0][0])) bigrams[t[1]] = t[0];
+    });
+    tokens.forEach(function (t) {
+      var term = t[0], p = t[1];
+      if (WORD_CHAR.test(Array.from(term)[0])) {
+        picked.push([term, p]);
+      } else if (Array.from(term).length === 1) {
+        if (!(p in bigrams) && !((p - 1) in bigrams)) picked.push([term, p]);
+      } else if (!((p - 1) in bigrams)) {
+        // start of a run of bigrams: take every other one, and the last
+        var end = p;
+        while ((end + 1) in bigrams) end++;
+        for (i = p; i <= end; i += 2) picked.push([bigrams[i], i]);
+        if ((end - p) % 2 === 1) picked.push([bigrams[end], end]);
+      }
+    });
+    var base = picked.length ? Math.min.apply(null, picked.map(function (t) { return t[1]; })) : 0;
+    return picked.map(function (t) { return [t[0], t[1] - base]; });
+  }
+
+  function decodeVarints(text) {
+    var out = [], n = 0;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      var v = LAST.indexOf(text[i]);
+      if (v >= 0) { out.push(n * 32 + v); n = 0; } else { n = n * 32 + CONT.indexOf(text[i]); }
+    }
+    return out;
+  }
+
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text), h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h;
+  }
+
+  /** Decode one field's postings: {docNumber: {len, tf, pos (array or null)}}. */
+  function decodePostings(text, withPositions) {
+    var v = decodeVarints(text), out = new Map(), i = 0, doc = -1;
+    while (i < v.length) {
+      doc += v[i];
+      var len = v[i + 1], tf = v[i + 2], pos = null;
+      i += 3;
+      if (withPositions) {
+        pos = new Array(tf);
+        for (var k = 0, p = 0; k < tf; k++) { p += v[i + k]; pos[k] = p; }
+        i += tf;
+      }
+      out.set(doc, { len: len, tf: tf, pos: pos });
+    }
+    return out;
+  }
+
+  function Engine(fetchJSON) {
+    this.fetchJSON = fetchJSON;
+    this.meta = null;
+    this.chunks = new Map();
+    this.terms = new Map();
+    this.records = new Map();
+    this.facets = new Map();
+  }
+
+  Engine.prototype.loadMeta = function () {
+    var self = this;
+    if (!this.meta) this.meta = this.fetchJSON('search/meta.json');
+    return this.meta;
+  };
+
+  Engine.prototype.chunkPath = function (term, meta) {
+    var hex = (fnv1a(term) % meta.chunks).toString(16);
+    while (hex.length < meta.chunkWidth) hex = '0' + hex;
+    return 'search/t/' + hex + '.json';
+  };
+
+  /** Decoded postings of a term (one Map per field), or null when it is not in the archive. */
+  Engine.prototype.term = function (term) {
+    var self = this;
+    if (this.terms.has(term)) return Promise.resolve(this.terms.get(term));
+    return this.loadMeta().then(function (meta) {
+      var path = self.chunkPath(term, meta);
+      if (!self.chunks.has(path)) self.chunks.set(path, self.fetchJSON(path));
+      return self.chunks.get(path);
+    }).then(function (chunk) {
+      var raw = Object.prototype.hasOwnProperty.call(chunk, term) ? chunk[term] : null;
+      var decoded = raw && raw.map(function (s) { return decodePostings(s, hasPositions(term)); });
+      self.terms.set(term, decoded);
+      return decoded;
+    });
+  };
+
+  Engine.prototype.record = function (n) {
+    if (!this.records.has(n)) this.records.set(n, this.fetchJSON('search/d/' + n + '.json'));
+    return this.records.get(n);
+  };
+
+  Engine.prototype.facet = function (kind, value) {
+    var key = kind + '-' + ('0000000' + fnv1a(value).toString(16)).slice(-8);
+    var self = this;
+    if (!this.facets.has(key)) {
+      this.facets.set(key, this.fetchJSON('search/f/' + key + '.json').then(function (f) {
+        var set = new Set(), d = -1;
+        decodeVarints(f.docs).forEach(function (x) { d += x; set.add(d); });
+        return set;
+      }, function () { return new Set(); }));
+    }
+    return this.facets.get(key);
+  };
+
+  /** Parse a query with lunr's own syntax into phrases: {cover, fields, boost, prohibited}. */
+  function parseQuery(q, fields) {
+    var query = new lunr.Query(fields);
+    try {
+      new lunr.QueryParser(q, query).parse();
+    } catch (e) {
+      query = new lunr.Query(fields);
+      q.split(/\s+/).filter(Boolean).forEach(function (t) { query.clause({ term: t }); });
+    }
+    var phrases = [];
+    query.clauses.forEach(function (clause) {
+      var toks = tokenize(clause.term);
+      if (!toks.length) return;
+      var c = cover(toks);
+      phrases.push({
+        text: normalize(clause.term).replace(/^\*+|\*+$/g, ''),
+        cover: c,
+        fields: clause.fields,
+        boost: clause.boost,
+        prohibited: clause.presence === lunr.Query.presence.PROHIBITED,
+        needsText: c.length > 1 && c.some(function (t) { return !hasPositions(t[0]); })
+      });
+    });
+    return phrases;
+  }
+
+  /** Build a lunr.Index over the query's terms, with lunr.js's own Builder computing weights. */
+  function buildIndex(meta, termData) {
+    var builder = new lunr.Builder();
+    builder.ref('ref');
+    meta.fields.forEach(function (f) { builder.field(f); });
+    builder.documentCount = meta.documentCount;
+    builder.averageFieldLength = Object.create(null);
+    meta.fields.forEach(function (f, i) {
+      builder.averageFieldLength[f] = meta.fieldLengthSums[i] / meta.documentCount;
+    });
+    var termIndex = 0;
+    termData.forEach(function (lists, term) {
+      var posting = { _index: termIndex++ };
+      meta.fields.forEach(function (f, fi) {
+        posting[f] = Object.create(null);
+        lists[fi].forEach(function (p, doc) {
+          var ref = String(doc), fieldRef = f + '/' + ref;
+          posting[f][ref] = {};
+          if (!builder.fieldTermFrequencies[fieldRef]) builder.fieldTermFrequencies[fieldRef] = Object.create(null);
+          builder.fieldTermFrequencies[fieldRef][term] = p.tf;
+          builder.fieldLengths[fieldRef] = p.len;
+          builder._documents[ref] = {};
+        });
+      });
+      builder.invertedIndex[term] = posting;
+    });
+    builder.termIndex = termIndex;
+    builder.createFieldVectors();
+    builder.createTokenSet();
+    return new lunr.Index({
+      invertedIndex: builder.invertedIndex,
+      fieldVectors: builder.fieldVectors,
+      tokenSet: builder.tokenSet,
+      fields: Object.keys(builder._fields),
+      pipeline: builder.searchPipeline
+    });
+  }
+
+  /** Does the phrase occur (adjacent positions) in one of its fields of doc? null: unknown. */
+  function phraseInIndex(phrase, doc, termData, meta) {
+    var fields = phrase.fields;
+    for (var fi = 0; fi < meta.fields.length; fi++) {
+      if (fields.indexOf(meta.fields[fi]) < 0) continue;
+      var lists = phrase.cover.map(function (t) {
+        var d = termData.get(t[0]);
+        return d ? d[fi].get(doc) : undefined;
+      });
+      if (lists.some(function (p) { return !p; })) continue;
+      if (phrase.cover.length === 1) return true;
+      if (phrase.needsText) return null;
+      var first = lists[0].pos;
+      for (var k = 0; k < first.length; k++) {
+        var start = first[k] - phrase.cover[0][1], ok = true;
+        for (var j = 1; j < lists.length && ok; j++) {
+          ok = lists[j].pos.indexOf(start + phrase.cover[j][1]) >= 0;
+        }
+        if (ok) return true;
+      }
+    }
+    return false;
+  }
+
+  function recordFields(rec) {
+    return {
+      title: [rec.kicker, rec.title, rec.subtitle].filter(Boolean).join('\n'),
+      body: rec.text,
+      meta: [rec.column].concat(rec.counties, rec.people, rec.tags).join('\n')
+    };
+  }
+
+  /** The same adjacency test on a record's own text (for phrases the index can't decide). */
+  function phraseInRecord(phrase, rec) {
+    var texts = recordFields(rec);
+    return phrase.fields.some(function (f) {
+      var at = new Map();
+      tokenize(texts[f] || '').forEach(function (t) {
+        if (!at.has(t[0])) at.set(t[0], new Set());
+        at.get(t[0]).add(t[1]);
+      });
+      var first = at.get(phrase.cover[0][0]);
+      if (!first) return false;
+      return Array.from(first).some(function (p) {
+        var start = p - phrase.cover[0][1];
+        return phrase.cover.every(function (t) { var s = at.get(t[0]); return s && s.has(start + t[1]); });
+      });
+    });
+  }
+
+  /** Run a query: {q, filters: {county, section, person, year}} -> ranked [{n, score}] and flags. */
+  Engine.prototype.search = function (q, filters) {
+    var self = this;
+    filters = filters || {};
+    return this.loadMeta().then(function (meta) {
+      var phrases = parseQuery(q, meta.fields);
+      var positive = phrases.filter(function (p) { return !p.prohibited; });
+      if (!positive.length) return { hits: [], phrases: phrases, partial: false };
+      var names = [];
+      phrases.forEach(function (p) { p.cover.forEach(function (t) { if (names.indexOf(t[0]) < 0) names.push(t[0]); }); });
+      return Promise.all(names.map(function (t) { return self.term(t); })).then(function (decoded) {
+        var all = new Map(), queryTerms = new Map();
+        names.forEach(function (t, i) { all.set(t, decoded[i]); });
+        for (var i = 0; i < positive.length; i++) {
+          for (var j = 0; j < positive[i].cover.length; j++) {
+            var t = positive[i].cover[j][0];
+            if (!all.get(t)) return { hits: [], phrases: phrases, partial: false };
+            queryTerms.set(t, all.get(t));
+          }
+        }
+        var index = buildIndex(meta, queryTerms);
+        var results = index.query(function (query) {
+          positive.forEach(function (p) {
+            p.cover.forEach(function (t) {
+              query.term(t[0], {
+                fields: p.fields, boost: p.boost, usePipeline: false,
+                presence: lunr.Query.presence.REQUIRED, wildcard: lunr.Query.wildcard.NONE
+              });
+            });
+          });
+        });
+        var hits = [], unsure = [];
+        results.forEach(function (r) {
+          var doc = Number(r.ref), keep = true, check = false;
+          phrases.forEach(function (p) {
+            if (!keep) return;
+            var inIndex = all.get(p.cover[0][0]) ? phraseInIndex(p, doc, all, meta) : false;
+            if (inIndex === null) check = true;
+            else if (p.prohibited ? inIndex : !inIndex) keep = false;
+          });
+          if (keep) hits.push({ n: doc, score: r.score, check: check });
+        });
+        return self.applyFilters(hits, filters, meta).then(function (hits) {
+          return self.checkText(hits, phrases);
+        }).then(function (out) {
+          out.phrases = phrases;
+          return out;
+        });
+      });
+    });
+  };
+
+  Engine.prototype.applyFilters = function (hits, filters, meta) {
+    var tests = [];
+    if (filters.year && meta.years[filters.year]) {
+      var r = meta.years[filters.year];
+      tests.push(Promise.resolve(function (n) { return n >= r[0] && n < r[1]; }));
+    } else if (filters.year) {
+      tests.push(Promise.resolve(function () { return false; }));
+    }
+    [['c', filters.county], ['s', filters.section], ['p', filters.person]].forEach(function (kv) {
+      if (kv[1]) tests.push(this.facet(kv[0], kv[1]).then(function (set) { return function (n) { return set.has(n); }; }));
+    }, this);
+    return Promise.all(tests).then(function (fns) {
+      return hits.filter(function (h) { return fns.every(function (f) { return f(h.n); }); });
+    });
+  };
+
+  /** Verify hits the index could not decide against their records (capped). */
+  Engine.prototype.checkText = function (hits, phrases) {
+    var self = this;
+    var unsure = hits.filter(function (h) { return h.check; });
+    if (!unsure.length) return Promise.resolve({ hits: hits, partial: false });
+    var todo = unsure.slice(0, TEXT_CHECK_LIMIT);
+    return Promise.all(todo.map(function (h) { return self.record(h.n); })).then(function (recs) {
+      var bad = new Set();
+      todo.forEach(function (h, i) {
+        var ok = phrases.every(function (p) {
+          if (!p.needsText) return true;
+          var found = phraseInRecord(p, recs[i]);
+          return p.prohibited ? !found : found;
+        });
+        if (!ok) bad.add(h.n);
+      });
+      var partial = unsure.length > todo.length;
+      var checked = new Set(todo.map(function (h) { return h.n; }));
+      return {
+        hits: hits.filter(function (h) { return !bad.has(h.n) && (!h.check || checked.has(h.n)); }),
+        partial: partial
+      };
+    });
+  };
+
+  /** Normalised text with a map back to the original string's indexes (for highlights). */
+  function mapped(text) {
+    var norm = '', map = [], i = 0;
+    for (var ch of text) {
+      var n = normalize(ch);
+      for (var k = 0; k < n.length; k++) map.push(i);
+      norm += n;
+      i += ch.length;
+    }
+    map.push(text.length);
+    return { norm: norm, map: map };
+  }
+
+  /** Ranges [start, end) in text where a phrase occurs (whole words at Latin ends). */
+  function findRanges(text, phrases) {
+    var m = mapped(text), ranges = [];
+    phrases.forEach(function (p) {
+      if (p.prohibited) return;
+      var needles = [p.text];
+      if (!p.text || m.norm.indexOf(p.text) < 0) needles = p.cover.map(function (t) { return t[0]; });
+      needles.forEach(function (needle) {
+        if (!needle) return;
+        var from = 0, at;
+        while ((at = m.norm.indexOf(needle, from)) >= 0) {
+          from = at + needle.length;
+          var before = m.norm[at - 1], after = m.norm[from];
+          if (WORD_CHAR.test(needle[0]) && before && WORD_CHAR.test(before)) continue;
+          if (WORD_CHAR.test(needle[needle.length - 1]) && after && WORD_CHAR.test(after)) continue;
+          ranges.push([m.map[at], m.map[from]]);
+        }
+      });
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var merged = [];
+    ranges.forEach(function (r) {
+      var last = merged[merged.length - 1];
+      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+      else merged.push(r.slice());
+    });
+    return merged;
+  }
+
+  /** An excerpt of about `size` characters around the first match, with match ranges. */
+  function excerpt(text, phrases, size) {
+    size = size || 110;
+    var flat = text.replace(/\s+/g, ' ');
+    var ranges = findRanges(flat, phrases);
+    var start = ranges.length ? Math.max(0, ranges[0][0] - Math.floor(size / 3)) : 0;
+    var end = Math.min(flat.length, start + size);
+    var marks = ranges.filter(function (r) { return r[0] >= start && r[1] <= end; })
+      .map(function (r) { return [r[0] - start, r[1] - start]; });
+    return { text: flat.slice(start, end), marks: marks, before: start > 0, after: end < flat.length };
+  }
+
+  /** One page of display data: records with highlighted title and excerpt. */
+  Engine.prototype.page = function (result, page) {
+    var start = (page || 0) * PAGE_SIZE;
+    var slice = result.hits.slice(start, start + PAGE_SIZE);
+    var self = this;
+    return Promise.all(slice.map(function (h) { return self.record(h.n); })).then(function (recs) {
+      return recs.map(function (rec, i) {
+        return {
+          n: rec.n, score: slice[i].score, url: rec.url, date: rec.date, counties: rec.counties,
+          section: rec.section, kicker: rec.kicker,
+          title: { text: rec.title, marks: findRanges(rec.title, result.phrases) },
+          excerpt: excerpt(rec.text, result.phrases)
+        };
+      });
+    });
+  };
+
+  var api = {
+    normalize: normalize, tokenize: tokenize, cover: cover, hasPositions: hasPositions,
+    decodeVarints: decodeVarints, fnv1a: fnv1a, parseQuery: parseQuery, Engine: Engine,
+    findRanges: findRanges, excerpt: excerpt, PAGE_SIZE: PAGE_SIZE
+  };
+
+  if (typeof module === 'object' && module.exports) {
+    module.exports = api;
+  } else if (typeof importScripts === 'function' && typeof document === 'undefined') {
+    // Web Worker: {init: {root, lunr}} once, then {id, q, filters, page} -> {id, total, items}.
+    var engine = null;
+    root.onmessage = function (event) {
+      var msg = event.data;
+      if (msg.init) {
+        importScripts(msg.init.lunr);
+        var base = msg.init.root;
+        engine = new Engine(function (path) {
+          return fetch(base + path).then(function (r) {
+            if (!r.ok) throw new Error(r.status + ' ' + path);
+            return r.json();
+          });
+        });
+        return;
+      }
+      var t0 = Date.now();
+      engine.search(msg.q, msg.filters).then(function (result) {
+        return engine.page(result, msg.page).then(function (items) {
+          root.postMessage({
+            id: msg.id, total: result.hits.length, partial: result.partial, items: items,
+            page: msg.page || 0, pageSize: PAGE_SIZE, ms: Date.now() - t0
+          });
+        });
+      }).catch(function (err) {
+        root.postMessage({ id: msg.id, error: String(err && err.message || err) });
+      });
+    };
+  }
+  root.YCSearch = api;
+})(typeof self !== 'undefined' ? self : this);
