@@ -15,6 +15,19 @@ function main(input) {
   if (req.cmd === 'tokenize') {
     return Promise.resolve(req.texts.map((t) => S.tokenize(t)));
   }
+  if (req.cmd === 'lunrjs') {
+    // One ordinary lunr.js index over pre-tokenized fields; queries are lists of terms.
+    const idx = lunr(function () {
+      this.pipeline.reset();
+      this.searchPipeline.reset();
+      this.ref('ref');
+      req.fields.forEach((f) => this.field(f));
+      req.docs.forEach((d) => this.add(d));
+    });
+    return Promise.resolve(req.queries.map((terms) => idx.query((q) => {
+      terms.forEach((t) => q.term(t, { usePipeline: false, presence: lunr.Query.presence.REQUIRED }));
+    }).map((r) => [r.ref, r.score])));
+  }
   if (req.cmd === 'search') {
     const out = [];
     return req.queries.reduce((p, [q, filters]) => p.then(() => {

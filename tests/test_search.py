@@ -1,0 +1,208 @@
+"""Search index: tokenizer parity with the browser, adjacency, lunr scoring, determinism."""
+
+import json
+import os
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lunr.builder import Builder
+from lunr.query import QueryPresence
+
+from tests.search.fixture import DOCS, doc
+from ycarchive.search import (
+    FIELDS, build_search_files, decode_varints, encode_varint, field_texts, fnv1a, order_docs, tokenize,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None and os.environ.get("CI") != "true", reason="node is not installed")
+
+
+def run_node(request: dict):
+    out = subprocess.run(
+        [NODE or "node", str(REPO / "tests" / "search" / "run_node.js")], input=json.dumps(request),
+        capture_output=True, text=True, encoding="utf-8", check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def js_tokenize(texts):
+    return [[tuple(t) for t in toks] for toks in run_node({"cmd": "tokenize", "texts": texts})]
+
+
+SAMPLES = [
+    "", "志愿服务", "党建引领 莲池社区“家”味浓", "□记者 刘凯华", "2025年6月18日", "Wi-Fi 5G APP",
+    "ＡＢＣ１２３，全角", "㈱①⑩ ﬁ", "Ωμέγα Straße İstanbul", "𠀀𠀁𪚥 扩展B", "a\u0301e\u0300", "〇一二",
+    "河津市委“两新”工委", "\t李 楠\n", "x" * 40 + "年",
+]
+
+
+def test_tokenizer_matches_js_on_samples():
+    assert js_tokenize(SAMPLES) == [tokenize(s) for s in SAMPLES]
+
+
+ALPHABET = st.one_of(
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x4E40),
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+    st.sampled_from("，。“”！？、：；（）《》 \n\t〇々ー－ＡＺａｚ０９ß"),
+    st.characters(blacklist_categories=("Cs",)),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(ALPHABET, max_size=30), min_size=1, max_size=40))
+def test_tokenizer_matches_js_on_generated_text(texts):
+    assert js_tokenize(texts) == [tokenize(t) for t in texts]
+
+
+def test_tokens_are_bigrams_singles_and_words():
+    assert tokenize("志愿服务 Wi-Fi") == [
+        ("志", 0), ("志愿", 0), ("愿", 1), ("愿服", 1), ("服", 2), ("服务", 2), ("务", 3),
+        ("wi", 5), ("fi", 7),
+    ]
+
+
+@pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 2**31])
+def test_varints_round_trip(n):
+    assert decode_varints(encode_varint(n) + encode_varint(7)) == [n, 7]
+
+
+def test_fnv1a_matches_js():
+    out = subprocess.run(
+        [NODE or "node", "-e", "global.lunr=require('./node_modules/lunr');"
+         "const S=require('./assets/search-worker.js');"
+         "console.log(JSON.stringify(['志愿','a','𠀀'].map(S.fnv1a)))"],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )
+    assert json.loads(out.stdout) == [fnv1a(t) for t in ["志愿", "a", "𠀀"]]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("search-site")
+    for dest, data in build_search_files(DOCS).items():
+        path = root / dest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def search(site, queries):
+    reqs = [[q, {}] if isinstance(q, str) else q for q in queries]
+    return run_node({"cmd": "search", "site": str(site), "queries": reqs, "page": True})
+
+
+def ids(result):
+    ordered = order_docs(DOCS)
+    return sorted(ordered[n].id for n, _ in result["hits"])
+
+
+def containing(s):
+    """Ground truth by scanning: articles with the normalised string inside one field."""
+    s = unicodedata.normalize("NFKC", s).lower()
+    return sorted(
+        d.id for d in DOCS if any(s in unicodedata.normalize("NFKC", t).lower() for t in field_texts(d))
+    )
+
+
+def test_adjacency_far_apart_bigrams_do_not_match(site):
+    (r,) = search(site, ["志愿服务"])
+    assert ids(r) == containing("志愿服务") == ["2025-06-24-03-a1"]
+
+
+@pytest.mark.parametrize("q", ["志愿", "服务", "社区治理", "健步走", "党", "葫芦岛社区", "以案为鉴、以案促改", "5g", "2025年"])
+def test_results_equal_ground_truth(site, q):
+    (r,) = search(site, [q])
+    assert ids(r) == containing(q)
+    assert r["partial"] is False
+
+
+def test_terms_must_all_match_and_syntax_works(site):
+    both, minus, field = search(site, ["服务 党员", "志愿 -服务", "title:志愿"])
+    assert ids(both) == sorted(set(containing("服务")) & set(containing("党员")))
+    assert ids(minus) == sorted(set(containing("志愿")) - set(containing("服务")))
+    ordered = order_docs(DOCS)
+    assert ids(field) == sorted(d.id for d in ordered if "志愿" in d.title)
+
+
+def test_filters(site):
+    county, year, person = search(
+        site, [["社区", {"county": "河津市"}], ["社区", {"year": "2025"}], ["社区", {"person": "刘凯华"}]]
+    )
+    ordered = order_docs(DOCS)
+    has = set(containing("社区"))
+    assert ids(county) == sorted(d.id for d in ordered if d.id in has and "河津市" in d.counties)
+    assert ids(year) == sorted(d.id for d in ordered if d.id in has and d.date.startswith("2025"))
+    assert ids(person) == sorted(d.id for d in ordered if d.id in has and "刘凯华" in d.people)
+
+
+def test_page_items_have_highlights(site):
+    (r,) = search(site, ["志愿服务"])
+    (item,) = r["items"]
+    ex = item["excerpt"]
+    assert [ex["text"][a:b] for a, b in ex["marks"]] == ["志愿服务", "志愿服务"]
+    assert [item["title"]["text"][a:b] for a, b in item["title"]["marks"]] == ["志愿服务"]
+
+
+def lunr_py_scores(docs, queries):
+    """Scores of one ordinary lunr.py index over the same tokens (empty pipelines)."""
+    builder = Builder()
+    builder.ref("ref")
+    for f in FIELDS:
+        builder.field(f)
+    for n, d in enumerate(docs):
+        builder.add({"ref": str(n), **{f: [t for t, _ in tokenize(text)] for f, text in zip(FIELDS, field_texts(d))}})
+    index = builder.build()
+    out = []
+    for terms in queries:
+        q = index.create_query()
+        for t in terms:
+            q.term(t, use_pipeline=False, presence=QueryPresence.REQUIRED)
+        out.append([(r["ref"], r["score"]) for r in index.query(q)])
+    return out
+
+
+def lunr_js_scores(docs, queries):
+    payload = [
+        {"ref": str(n), **{f: [t for t, _ in tokenize(text)] for f, text in zip(FIELDS, field_texts(d))}}
+        for n, d in enumerate(docs)
+    ]
+    return run_node({"cmd": "lunrjs", "fields": list(FIELDS), "docs": payload, "queries": queries})
+
+
+def ranked(pairs):
+    return [(ref, pytest.approx(score, rel=1e-9, abs=1e-12)) for ref, score in pairs]
+
+
+@pytest.mark.parametrize("q, terms", [("社区", ["社区"]), ("志愿", ["志愿"]), ("党", ["党"]),
+                                      ("服务 党员", ["服务", "党员"]), ("健步走", ["健步", "步走"])])
+def test_scores_equal_single_lunr_index(site, q, terms):
+    ordered = order_docs(DOCS)
+    (ours,) = search(site, [q])
+    keep = {str(n) for n, _ in ours["hits"]}
+    (py,) = lunr_py_scores(ordered, [terms])
+    (js,) = lunr_js_scores(ordered, [terms])
+    got = [(str(n), s) for n, s in ours["hits"]]
+    assert got == ranked([p for p in js if p[0] in keep])
+    assert got == ranked([p for p in py if p[0] in keep])
+
+
+def test_output_is_deterministic_and_append_changes_few_files():
+    first = build_search_files(DOCS)
+    assert build_search_files(list(reversed(DOCS))) == first
+    new = doc(99, "新文章", "全新的健步走活动", date="2026-01-01")
+    second = build_search_files(DOCS + [new])
+    changed = {k for k in second if first.get(k) != second[k]}
+    from ycarchive.search import bucket_count
+    width = len(f"{bucket_count(len(DOCS) + 1) - 1:x}")
+    own_chunks = {
+        f"search/t/{fnv1a(t) % bucket_count(len(DOCS) + 1):0{width}x}.json"
+        for text in field_texts(new) for t, _ in tokenize(text)
+    }
+    assert not any(k.startswith("search/d/") for k in changed - {f"search/d/{len(DOCS)}.json"})
+    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks
