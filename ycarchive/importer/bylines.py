@@ -59,8 +59,10 @@ def _split_roles(text: str) -> Byline | None:
 
 def parse_byline(line: str) -> Byline | None:
     """A byline on a line of its own: `□记者 刘凯华`, `本报记者 邢智轩 通讯员 薛哲`, `记者 刘凯华`."""
+    boxed = line.strip()[:1] in "□■"
     text = line.strip().lstrip("□■").strip()
-    if not re.match(_ROLE_RE, text):
+    # the role word stands apart from the names, except in the boxed form □记者刘凯华
+    if not re.match(f"(?:{_ROLE_RE}){'' if boxed else _WS}", text):
         return None
     return _split_roles(text)
 
@@ -85,11 +87,17 @@ def parse_lead(paragraph: str) -> tuple[Byline, str] | None:
 
 def parse_end_signature(paragraph: str) -> tuple[str, list[str]] | None:
     """`…高质量发展。（沈琦）` -> (paragraph without it, [沈琦])."""
-    m = re.search(rf"[（(]((?:{_WS}*{NAME}){{1,3}}){_WS}*[）)]\s*$", paragraph)
-    if not m or not paragraph[:m.start()].rstrip() or paragraph[:m.start()].rstrip()[-1] not in "。！？”…":
+    m = re.search(rf"[（(]([{CJK} \t\u3000]{{2,14}})[）)]\s*$", paragraph)
+    before = paragraph[:m.start()].rstrip() if m else ""
+    if not before or before[-1] not in "。！？”…":
         return None
+    if re.match(_ROLE_RE, m.group(1).strip()):
+        byline = _split_roles(m.group(1).strip())      # （记者 张三） at the end
+        return (before, byline.names()) if byline else None
     names = join_name(m.group(1).split())
-    return paragraph[:m.start()].rstrip(), names
+    if not all(re.fullmatch(NAME, n) for n in names):
+        return None
+    return before, names
 
 
 _CREDIT_RE = re.compile(

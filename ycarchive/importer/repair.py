@@ -78,7 +78,8 @@ def clean_spaces(text: str, heading: bool = False) -> str:
             continue
         prev, nxt = text[i - 1], text[i + 1]
         left, right = _run_length(text, i - 1, -1), _run_length(text, i + 1, 1)
-        if prev.isascii() and nxt.isascii() and (prev.isalnum() or nxt.isalnum()):
+        if (prev.isascii() and prev.isalpha()) or (nxt.isascii() and nxt.isalpha()) or (
+                prev.isascii() and nxt.isascii() and (prev.isalnum() or nxt.isalnum())):
             out.append(ch)                       # Latin text keeps its spaces
         elif (prev.isdigit() and is_cjk(nxt)) or (is_cjk(prev) and nxt.isdigit()):
             continue                             # 召开 2024年度 -> 召开2024年度
