@@ -27,6 +27,7 @@ class Gazetteer:
     counties: list[dict]                                   # registry entries (without 市直)
     county_names: dict[str, str] = field(default_factory=dict)   # name or short -> county
     places: dict[str, set[str]] = field(default_factory=dict)    # town/village name -> counties
+    patterns: dict = field(default_factory=dict, repr=False, compare=False)  # built on first use
 
 
 def load_gazetteer(csv_path: str, counties_path: str) -> Gazetteer:
@@ -69,24 +70,31 @@ def build_gazetteer(registry: list[dict], rows: list[dict]) -> Gazetteer:
     return gaz
 
 
-def _scan(text: str, names: dict) -> list[str]:
-    """Longest-first, non-overlapping occurrences of any of `names` in text."""
+def _pattern(names) -> re.Pattern | None:
+    """A regex matching any of `names`, longest first."""
     if not names:
-        return []
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-    return [m.group(0) for m in pattern.finditer(text)]
+        return None
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
+def _scan(text: str, pattern: re.Pattern | None) -> list[str]:
+    """Non-overlapping occurrences of the pattern's names in text."""
+    return [m.group(0) for m in pattern.finditer(text)] if pattern else []
 
 
 def _county_mentions(gaz: Gazetteer, text: str) -> list[str]:
     """Counties named outright in text (新绛县 is not 绛县)."""
-    both = dict(gaz.county_names)
-    both.update({p: None for p in gaz.places})             # so 新绛县 or a town shadows 绛县
-    return [gaz.county_names[n] for n in _scan(text, both) if n in gaz.county_names]
+    if "all" not in gaz.patterns:                          # so 新绛县 or a town shadows 绛县
+        gaz.patterns["all"] = _pattern(set(gaz.county_names) | set(gaz.places))
+    return [gaz.county_names[n] for n in _scan(text, gaz.patterns["all"])
+            if n in gaz.county_names]
 
 
 def _place_mentions(gaz: Gazetteer, text: str) -> list[str]:
-    """Town or village names in text, longest first."""
-    return [n for n in _scan(text, gaz.places)]
+    """Town or village names in text."""
+    if "places" not in gaz.patterns:
+        gaz.patterns["places"] = _pattern(gaz.places)
+    return _scan(text, gaz.patterns["places"])
 
 
 def infer_counties(gaz: Gazetteer, heads: list[str], body: str) -> tuple[list[str], list[str]]:

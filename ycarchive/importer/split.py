@@ -133,8 +133,11 @@ def _take_group(art: Article, group: list[Block]) -> None:
     heads = []
     for b in group:
         art.structural.append((b.role, b.text))
-        if b.role == "banner":
-            art.column = art.column or b.text
+        if b.role == "banner" and art.column and art.column != b.text:
+            art.review.append(f"column: a second column banner “{b.text}” is printed here; "
+                              f"kept “{art.column}”")
+        elif b.role == "banner":
+            art.column = b.text
         elif b.role == "subtitle":
             art.subtitle = (art.subtitle + " " + b.text).strip()
         elif b.role == "byline":
