@@ -9,6 +9,8 @@ from .bylines import Byline, Credit, parse_end_signature
 from .repair import is_terminated, join_cut, significant
 
 HEAD_ROLES = ("heading", "subtitle", "banner", "name", "byline")
+# Blank lines that set a block apart as a new box on the page (a paragraph break is one).
+LAYOUT_GAP = 3
 
 
 @dataclass
@@ -179,6 +181,8 @@ def _starts_article(cur: Article | None, group: list[Block], nxt: Block | None) 
         return True
     if any(b.level in (1, 2) for b in heads):
         return True
+    if group[0].gap >= LAYOUT_GAP:
+        return True                      # set apart by a layout gap, as a new box is
     return nxt is not None and nxt.role == "lead"
 
 
@@ -252,11 +256,13 @@ def split_articles(blocks: list[Block]) -> Page:
             if cur.photo_only:
                 cur.ended = True
         elif b.role == "body" and nxt is not None and nxt.role == "credit" and (
-                cur is None or cur.ended or cur.byline.names() or cur.lead
+                cur is None or cur.ended
                 or not any(im.marked and im.credit is None for im in cur.images)):
-            # an unmarked caption over its photo credit: a photo printed on its own
-            cur = _start(articles, title=_title_from_caption(b.text))
-            cur.review.append("title: no headline printed; made from the photo caption")
+            # an unmarked caption over its photo credit
+            if cur is None or cur.ended or cur.byline.names() or cur.lead:
+                # under a finished or signed article: a photo printed on its own
+                cur = _start(articles, title=_title_from_caption(b.text))
+                cur.review.append("title: no headline printed; made from the photo caption")
             cur.images.append(Image(b.text))
             cur.structural.append(("caption", b.text))
         elif b.role == "body":
