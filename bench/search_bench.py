@@ -1,0 +1,170 @@
+"""Benchmark the search index on a synthetic archive, side by side with Pagefind.
+
+    python bench/search_bench.py [--articles 10000] [--queries 20] [--per-class 8] [--no-pagefind]
+
+Steps: make N synthetic articles (bench/synth.py, in memory), time build_search_files, write a
+small site (search page, one minimal HTML page per article, the search files) under
+bench/out/, then measure a cold-cache 4-character query (gzip bytes of everything the browser
+fetches: JS, meta, chunks, records of the first page) and, in headless Chromium against a
+loopback server, the time from the last keystroke to the first results on screen. With
+Pagefind installed (`pip install 'pagefind[extended]'`) it indexes the same article pages and
+the evaluation (bench/eval_search.py) reports both engines on the same queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import eval_search  # noqa: E402
+import synth  # noqa: E402
+from tests.search.site import CHROMIUM, CHROMIUM_ARGS, SUBPATH, serve, write_site  # noqa: E402
+from ycarchive.search import SearchDoc, build_search_files  # noqa: E402
+
+HAN_RUN = re.compile("[\u4e00-\u9fff]{4,}")
+
+
+def synthetic_docs(n: int, seed: int = 1, seeds_dir: Path | None = None) -> list[SearchDoc]:
+    """SearchDocs for n synthetic articles (the same articles bench/synth.py writes as content/)."""
+    articles, _ = synth.generate(n, seed, seeds_dir or synth.DEFAULT_SEEDS)
+    return [
+        SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle, date=a.date,
+                  counties=tuple(a.counties), section="党建", column=a.column, people=tuple(a.people),
+                  tags=tuple(a.tags), text="\n\n".join([a.body, *a.captions]))
+        for a in articles
+    ]
+
+
+def build_site(docs: list[SearchDoc], out: Path, articles: bool = True) -> Path:
+    """Write the benchmark site; return its root folder (served under /archive/)."""
+    out.mkdir(parents=True, exist_ok=True)
+    return write_site(docs, out, articles)
+
+
+def time_build(docs: list[SearchDoc], repeat: int = 2) -> float:
+    """Best of `repeat` runs of build_search_files, in ms per article."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        build_search_files(docs)
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000 / len(docs)
+
+
+def four_char_queries(docs: list[SearchDoc], n: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        runs = HAN_RUN.findall(rng.choice(docs).text)
+        if runs:
+            r = rng.choice(runs)
+            i = rng.randrange(len(r) - 3)
+            out.append(r[i : i + 4])
+    return out
+
+
+LATENCY_JS = """q => {
+  window.__final = q; window.__last = null; window.__t = null;
+  const list = document.querySelector('#search-results');
+  new MutationObserver(() => {
+    if (window.__t === null && window.__last !== null && list.children.length &&
+        new URLSearchParams(location.search).get('q') === window.__final) {
+      window.__t = performance.now() - window.__last;
+    }
+  }).observe(list, {childList: true});
+  document.querySelector('#search-q').addEventListener('input', () => { window.__last = performance.now(); }, true);
+}"""
+
+
+def browser_latency(base_url: str, queries: list[str], browser) -> list[float]:
+    """Per query, in a fresh browser context (cold HTTP cache): ms from last keystroke to results."""
+    times = []
+    for q in queries:
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(base_url + "search/")
+        page.evaluate(LATENCY_JS, q)
+        page.locator("#search-q").press_sequentially(q, delay=60)
+        page.wait_for_function("window.__t !== null", timeout=60000)
+        times.append(page.evaluate("window.__t"))
+        ctx.close()
+    return times
+
+
+def run_pagefind_index(site: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site)], check=True,
+                   capture_output=True, text=True)
+    return time.perf_counter() - t0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=10000)
+    ap.add_argument("--queries", type=int, default=20, help="number of 4-character queries")
+    ap.add_argument("--per-class", type=int, default=8, help="evaluation queries per class")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=Path, default=None, help="folder of seed .txt pages (other news text)")
+    ap.add_argument("--no-pagefind", action="store_true")
+    ap.add_argument("--no-browser", action="store_true")
+    args = ap.parse_args(argv)
+
+    docs = synthetic_docs(args.articles, args.seed, args.seeds)
+    chars = statistics.mean(len(d.text) for d in docs)
+    print(f"{len(docs)} synthetic articles, {chars:.0f} characters on average")
+    ms = time_build(docs)
+    print(f"index build: {ms:.2f} ms per article")
+    site = build_site(docs, ROOT / "bench" / "out" / f"search-{args.articles}")
+    files = list((site / "search").rglob("*.json"))
+    print(f"search files: {len(files)}, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB uncompressed")
+
+    qs = four_char_queries(docs, args.queries)
+    res = eval_search.run_ours(site, qs, page=True)
+    kb = sorted(r["bytes"] / 1024 for r in res)
+    print(f"cold 4-character query, KB gzip: median {statistics.median(kb):.1f}, "
+          f"90th percentile {kb[int(len(kb) * 0.9) - 1]:.1f}, max {kb[-1]:.1f} "
+          f"(JS {eval_search.js_bytes() / 1024:.1f} KB of it)")
+    for r in res:
+        print(f"  {r['q']}  {len(r['hits'])} hits  {r['bytes'] / 1024:.1f} KB  node {r['ms']:.0f} ms")
+
+    if args.no_browser or not Path(CHROMIUM).exists():
+        print("browser measurements skipped (no Chromium)")
+        return 0
+    from playwright.sync_api import sync_playwright
+
+    server, url = serve(site.parent)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            lat = browser_latency(url + SUBPATH, qs, browser)
+            lat.sort()
+            print(f"last keystroke to first results (Chromium, cold cache), ms: median {statistics.median(lat):.0f}, "
+                  f"90th percentile {lat[int(len(lat) * 0.9) - 1]:.0f}, max {lat[-1]:.0f}")
+            pagefind = None
+            if not args.no_pagefind:
+                secs = run_pagefind_index(site)
+                print(f"pagefind indexed the same {len(docs)} article pages in {secs:.1f} s")
+                pagefind = (url + SUBPATH, browser)
+            result = eval_search.evaluate(docs, site, args.per_class, pagefind)
+            browser.close()
+    finally:
+        server.shutdown()
+    for r in result["rows"]:
+        if r["recall"] < 1 or r["precision"] < 1:
+            print(f"  miss: {r['class']} {r['q']!r}: recall {r['recall']:.2f} precision {r['precision']:.2f}")
+    print(eval_search.format_summary(result["summary"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
