@@ -56,6 +56,7 @@ def test_parse_end_signature(paragraph, expected):
     ("本报记者 邢智轩 摄", "本报记者 邢智轩 摄", ["邢智轩"]),
     ("杨阳 摄", "杨阳 摄", ["杨阳"]),
     ("杨阳 董博 摄", "杨阳 董博 摄", ["杨阳", "董博"]),
+    ("通讯员 杨 阳 摄", "通讯员 杨阳 摄", ["杨阳"]),
 ])
 def test_parse_credit(line, text, photographers):
     credit = parse_credit(line)

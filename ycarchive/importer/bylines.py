@@ -116,7 +116,8 @@ def parse_credit(line: str) -> Credit | None:
         names = join_name(spaced.group(2).split())
         if not all(re.fullmatch(NAME, n) for n in names):
             return None
-        return Credit(text, names)
+        role = spaced.group(1) + " " if spaced.group(1) else ""
+        return Credit(f"{role}{' '.join(names)} 摄", names)   # 杨 阳 摄 -> 杨阳 摄
     names = join_name(re.split(r"[ 、]+", m.group("names")))
     if not all(re.fullmatch(NAME, n) for n in names):
         return None

@@ -243,7 +243,10 @@ def split_articles(blocks: list[Block]) -> Page:
                 _add_paragraph(cur, rest)
         elif b.role == "caption":
             caption, credit, marked = b.data
-            if cur is None or cur.ended:
+            last = next((t for k, t in reversed(cur.body) if k == "p"), "") if cur else ""
+            if cur is None or cur.ended or (
+                    b.gap >= LAYOUT_GAP and credit is None and is_terminated(last)):
+                # after a finished article and a layout gap, a news photo of its own
                 cur = _start(articles, title=_title_from_caption(caption))
                 cur.review.append("title: no headline printed; made from the photo caption")
             cur.images.append(Image(caption, credit, marked=marked))
