@@ -170,3 +170,17 @@ def test_new_person_is_appended_to_people_yml(content, tmp_path, capsys):
                                "person, check"]
     assert body == "近日，夏县举办活动。\n"
     assert "added to" in capsys.readouterr().out
+
+
+def test_unknown_author_under_a_box_headline():
+    opts = Options(date="2025-01-01")
+    result = importer.run_import("◆记者手记\n\n治理要用心\n\n王小明\n\n社区治理，贵在用心。\n",
+                                 str(CONTENT), opts, str(ROOT / "data" / "yuncheng_gazetteer.csv"))
+    front, body = split_article(result.files["01-article-shouji.md"])
+    assert front == {
+        "title": "治理要用心", "kind": "记者手记", "counties": [], "authors": ["王小明"],
+        "review": ["bylines: “王小明” under the headline read as the author",
+                   "counties: no county, town or village named; add the county by hand",
+                   "person: 王小明 is not in people.yml; added there as a new person, check"]}
+    assert body == "社区治理，贵在用心。\n"
+    assert result.new_people == ["王小明"]

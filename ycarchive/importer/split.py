@@ -151,6 +151,10 @@ def _take_group(art: Article, group: list[Block]) -> None:
             heads.append(b.text)
     if art.awaiting_title and art.title:
         heads.insert(0, art.title)
+    if art.box_kind and len(heads) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]{2,3}", heads[-1]):
+        name = heads.pop()                   # the author under a box headline, not yet known
+        art.byline.authors.append(name)
+        art.review.append(f"bylines: “{name}” under the headline read as the author")
     if len(heads) == 1:
         art.title = heads[0]
     elif len(heads) >= 2:
