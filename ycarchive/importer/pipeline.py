@@ -67,6 +67,8 @@ def build_page_facts(page: Page, people: People, opts: Options, text: str
         latest = _latest_date(text, opts.date)
         evidence = f"（文中所记最近日期为{latest}）" if latest and opts.date_approximate else ""
         notes.append(f"{what}据文中日期推定{evidence}，未见于版面。")
+    if not page.staff:
+        notes.append("所收版面文字中未见责编、美编、校对署名。")
     for note in name_notes:
         m = re.match(r"person: printed (\S+), an alias of (\S+)", note)
         if m:
