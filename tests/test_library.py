@@ -46,8 +46,8 @@ def write(content: Path, rel: str, text: str | bytes) -> None:
 
 CASES = {
     "malformed yaml": (ARTICLE, "---\ntitle: 标题\nkind: [消息\n---\n正文\n",
-                       f"{ARTICLE}:3: front matter: malformed YAML: while parsing a flow sequence, "
-                       "expected ',' or ']', but got '<stream end>'"),
+                       f"{ARTICLE}:4: front matter: malformed YAML: while parsing a flow sequence, "
+                       "did not find expected ',' or ']'"),
     "missing title": (ARTICLE, GOOD_FRONT.replace("title: “文艺轻骑兵”服务到基层\n", ""),
                       f"{ARTICLE}:1: title: missing required field 'title'"),
     "title is a number": (ARTICLE, GOOD_FRONT.replace("title: “文艺轻骑兵”服务到基层", "title: 2025"),
