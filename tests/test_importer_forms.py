@@ -33,6 +33,7 @@ def test_parse_byline(line, expected):
      "近日"),
     ("本报讯 日前，山西省蚕业科学研究院", Byline(), "日前，山西省蚕业科学研究院"),
     ("本报讯（沈琦）日前", Byline(authors=["沈琦"]), "日前"),
+    ("本报运城6月18日讯（记者 曹欣怡）近日", Byline(reporters=["曹欣怡"]), "近日"),
 ])
 def test_parse_lead(paragraph, byline, rest):
     assert parse_lead(paragraph) == (byline, rest)
@@ -77,6 +78,10 @@ def test_not_a_credit(line):
     ("图为葫芦岛社区工作人员与居民共同召开“小板凳”议事会。（资料图片）",
      ("图为葫芦岛社区工作人员与居民共同召开“小板凳”议事会。", "资料图片", True)),
     ("3月22日，市体育局党员干部赴盐湖区高家垣社区开展志愿服务活动。", None),
+    ("▲11月25日，农户加紧收割水稻。（记者 茹雅 摄）",
+     ("11月25日，农户加紧收割水稻。", "记者 茹雅 摄", True)),
+    ("3月22日，党员干部清扫巷道。 杨 阳 摄", ("3月22日，党员干部清扫巷道。", "杨阳 摄", True)),
+    ("他说：“我们要拍摄。”", None),
 ])
 def test_parse_caption(paragraph, expected):
     assert parse_caption(paragraph) == expected
@@ -91,7 +96,9 @@ def test_parse_caption(paragraph, expected):
      {"editor": ["曹欣怡"], "art_editor": ["冯潇楠"], "proofreader": ["李楠"]}),
     ("责编 曹欣怡 邢智轩 美编 冯潇楠",
      {"editor": ["曹欣怡", "邢智轩"], "art_editor": ["冯潇楠"]}),
-    ("本版责编：曹欣怡", None),
+    ("责任编辑：曹欣怡 美术编辑：冯潇楠 校对：李楠",
+     {"editor": ["曹欣怡"], "art_editor": ["冯潇楠"], "proofreader": ["李楠"]}),
+    ("本版责编：", None),
     ("校对工作很重要，大家要认真", None),
 ])
 def test_parse_footer(text, expected):

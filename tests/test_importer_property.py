@@ -129,7 +129,7 @@ def shuffle_paragraphs(text: str, rnd: random.Random) -> str:
 OPS = [swap_punctuation, extra_blank_lines, tabs_in_names, column_breaks, shuffle_paragraphs]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.sampled_from(sorted(SEEDS)), ops=st.lists(st.sampled_from(OPS), max_size=4),
        rnd=st.randoms(use_true_random=False))
 def test_variant_loses_nothing(seed, ops, rnd):
@@ -139,7 +139,7 @@ def test_variant_loses_nothing(seed, ops, rnd):
     check_nothing_lost(text)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(seed=st.sampled_from(sorted(SEEDS)), rnd=st.randoms(use_true_random=False))
 def test_whole_page_shuffled_loses_nothing(seed, rnd):
     blocks = [b for b in re.split(r"\n\s*\n", seed_text(seed)) if b.strip()]

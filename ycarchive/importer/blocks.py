@@ -55,7 +55,7 @@ def classify(raw: str, level: int, columns: list[str], known_people: set[str],
     byline = bylines.parse_byline(spaced)
     if byline:
         return Block(raw, spaced, "byline", level, data=byline)
-    if body_text.startswith("本报讯"):
+    if body_text.startswith("本报"):
         lead = bylines.parse_lead(body_text)
         if lead:
             return Block(raw, body_text, "lead", level, data=lead)

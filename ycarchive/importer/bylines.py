@@ -69,7 +69,9 @@ def parse_byline(line: str) -> Byline | None:
 
 def parse_lead(paragraph: str) -> tuple[Byline, str] | None:
     """`本报讯（记者 曹欣怡）去年以来…` -> (byline, rest); `本报讯 日前…` -> (empty byline, rest)."""
-    m = re.match(rf"^本报讯{_WS}*(?:[（(]([^）)]{{1,40}})[）)])?{_WS}*", paragraph)
+    # 本报讯, 本报运城讯, 本报运城6月18日讯
+    m = re.match(rf"^本报(?!记者|通讯员)(?:[{CJK}]{{1,4}}(?:\d{{1,2}}月\d{{1,2}}日)?)?讯{_WS}*"
+                 rf"(?:[（(]([^）)]{{1,40}})[）)])?{_WS}*", paragraph)
     if not m:
         return None
     inner = m.group(1)
@@ -124,6 +126,9 @@ def parse_credit(line: str) -> Credit | None:
     return Credit(text, names)
 
 
+# `…收割水稻。（记者 茹雅 摄）` or `…清扫巷道。 杨阳 摄`: a credit printed at the caption's end
+_INLINE_CREDIT_RE = re.compile(rf"(?<=[。！？”]){_WS}*[（(]?((?:本报记者|记者|特约摄影|本报通讯员|通讯员)?"
+                               rf"{_WS}*[{CJK}][{CJK} \t\u3000]{{1,12}}?{_WS}*摄)[）)]?\s*$")
 _FILE_PHOTO_RE = re.compile(r"[（(](资料照片|资料图片|资料图|图片由.{1,12}提供)[）)]\s*$")
 
 
@@ -134,9 +139,9 @@ def parse_caption(paragraph: str) -> tuple[str, str | None, bool] | None:
     """
     text = paragraph.strip()
     credit = None
-    m = _FILE_PHOTO_RE.search(text)
-    if m:
-        credit = m.group(1)
+    m = _FILE_PHOTO_RE.search(text) or _INLINE_CREDIT_RE.search(text)
+    if m and (m.re is _FILE_PHOTO_RE or parse_credit(m.group(1))):
+        credit = m.group(1) if m.re is _FILE_PHOTO_RE else parse_credit(m.group(1)).text
         text = text[:m.start()].rstrip()
     if text.startswith("▲"):
         return text.lstrip("▲ ").strip(), credit, True
@@ -157,7 +162,7 @@ _FOOTER_LABELS = {
 def parse_footer(text: str) -> dict[str, list[str]] | None:
     """`本版责编 曹欣怡 美编 冯潇楠 校对 李 楠` (one or two lines, any spacing) -> staff by role."""
     ws = r"[ \t\u3000]"
-    pattern = "|".join(f"(?P<{k}>{v.format(ws=ws)})" for k, v in _FOOTER_LABELS.items())
+    pattern = "|".join(f"(?P<{k}>{v.format(ws=ws)}{ws}*[:：]?)" for k, v in _FOOTER_LABELS.items())
     label_re = re.compile(pattern)
     flat = " ".join(text.split("\n"))
     matches = list(label_re.finditer(flat))

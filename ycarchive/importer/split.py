@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from .blocks import Block
-from .bylines import Byline, Credit, parse_end_signature
+from .bylines import Byline, Credit, parse_credit, parse_end_signature
 from .repair import is_terminated, join_cut, significant
 
 HEAD_ROLES = ("heading", "subtitle", "banner", "name", "byline")
@@ -253,7 +253,12 @@ def split_articles(blocks: list[Block]) -> Page:
                 # after a finished article and a layout gap, a news photo of its own
                 cur = _start(articles, title=_title_from_caption(caption))
                 cur.review.append("title: no headline printed; made from the photo caption")
-            cur.images.append(Image(caption, credit, marked=marked))
+            printed = parse_credit(credit) if credit else None
+            cur.images.append(Image(caption, credit, printed.photographers if printed else [],
+                                    marked=marked))
+            if printed and cur.photo_only:
+                cur.photographers += [n for n in printed.photographers
+                                      if n not in cur.photographers]
             cur.structural.append(("caption", b.text))
         elif b.role == "credit" and cur is None:
             leftovers.append("## photo credit with no photo above it\n\n" + b.text)
