@@ -184,3 +184,19 @@ def test_unknown_author_under_a_box_headline():
                    "person: 王小明 is not in people.yml; added there as a new person, check"]}
     assert body == "社区治理，贵在用心。\n"
     assert result.new_people == ["王小明"]
+
+
+def test_a_new_person_stays_flagged_on_reimport(content, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text("新闻标题在这里\n\n本报讯(记者 王小明)近日,夏县举办活动。\n", encoding="utf-8")
+    parser = argparse.ArgumentParser()
+    importer.add_arguments(parser)
+    args = parser.parse_args([str(page), "--date", "2025-01-02", "--content", str(content)])
+    importer.run(args)
+    importer.run(args)
+    people = (content / "people.yml").read_text(encoding="utf-8")
+    assert people.count("- name: 王小明") == 1
+    front, _ = split_article((content / "2025/01/02/01/01-xiaxian-xiaoxi.md")
+                             .read_text(encoding="utf-8"))
+    assert front["review"] == ["person: 王小明 was added to people.yml by an import and is not "
+                               "checked yet"]

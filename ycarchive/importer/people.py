@@ -5,12 +5,16 @@ from dataclasses import dataclass, field
 
 import yaml
 
+# The note on a person an import added; a maintainer who checks the person removes it.
+UNCHECKED = "待核实"
+
 
 @dataclass
 class People:
     """Known people: each name and alias mapped to the person's name."""
 
     names: dict[str, str] = field(default_factory=dict)
+    unchecked: set[str] = field(default_factory=set)   # added by an import, not yet checked
 
     def resolve(self, printed: str) -> str | None:
         """The person's name for a printed name or alias, or None if unknown."""
@@ -28,6 +32,8 @@ def build_people(entries: list[dict]) -> People:
     people = People()
     for entry in entries:
         people.names[entry["name"]] = entry["name"]
+        if UNCHECKED in str(entry.get("note") or ""):
+            people.unchecked.add(entry["name"])
         for alias in entry.get("aliases") or []:
             people.names[alias] = entry["name"]
     return people
@@ -42,6 +48,9 @@ def resolve_names(people: People, printed: list[str]) -> tuple[list[str], list[s
             new.append(name)
             notes.append(f"person: {name} is not in people.yml; added there as a new person, check")
             known = name
+        elif known in people.unchecked:
+            notes.append(f"person: {known} was added to people.yml by an import and is not "
+                         f"checked yet")
         elif known != name:
             notes.append(f"person: printed {name}, an alias of {known}")
         if known not in out:
@@ -53,5 +62,5 @@ def render_new_people(names: list[str], source: str) -> str:
     """YAML entries to append to people.yml for names first seen in an import."""
     lines = []
     for name in names:
-        lines.append(f"- name: {name}\n  note: 导入 {source} 时新增，待核实。\n")
+        lines.append(f"- name: {name}\n  note: 导入 {source} 时新增，{UNCHECKED}。\n")
     return "".join(lines)
