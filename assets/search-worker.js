@@ -10,7 +10,8 @@
   var WORD_CHAR = new RegExp('^[' + WORD + ']$', 'u');
   var LAST = '0123456789abcdefghijklmnopqrstuv';
   var CONT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_';
-  var PAGE_SIZE = 20;
+  var PAGE_SIZE = 10;
+  var FIRST_ITEMS = 4;
   var TEXT_CHECK_LIMIT = 200;
 
   function normalize(text) {
@@ -457,16 +458,24 @@
         });
         return;
       }
+      if (msg.warm) { engine.loadMeta(); return; }
       var t0 = Date.now();
       engine.search(msg.q, msg.filters).then(function (result) {
-        return engine.page(result, msg.page).then(function (items) {
+        function post(items, final) {
           root.postMessage({
-            id: msg.id, total: result.hits.length, partial: result.partial, items: items,
+            id: msg.id, total: result.hits.length, partial: result.partial, items: items, final: final,
             page: msg.page || 0, pageSize: PAGE_SIZE, ms: Date.now() - t0
           });
-        });
+        }
+        // The first few results go out as soon as their records arrive, the rest follow.
+        var page = engine.page(result, msg.page);
+        if (!msg.page) {
+          engine.page({ hits: result.hits.slice(0, FIRST_ITEMS), phrases: result.phrases }, 0)
+            .then(function (items) { post(items, false); });
+        }
+        return page.then(function (items) { post(items, true); });
       }).catch(function (err) {
-        root.postMessage({ id: msg.id, error: String(err && err.message || err) });
+        root.postMessage({ id: msg.id, final: true, error: String(err && err.message || err) });
       });
     };
   }

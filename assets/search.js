@@ -18,16 +18,20 @@
   var FILTERS = ['county', 'year', 'section', 'person'];
 
   var worker = null, seq = 0, handlers = {};
+  /** Start the worker and let it load lunr and the index summary before the first query. */
+  function warm() {
+    if (worker) return;
+    worker = new Worker(workerUrl);
+    worker.postMessage({ init: { root: root, lunr: lunrUrl } });
+    worker.postMessage({ warm: true });
+    worker.onmessage = function (e) {
+      var h = handlers[e.data.id];
+      if (e.data.final !== false) delete handlers[e.data.id];
+      if (h) h(e.data);
+    };
+  }
   function search(q, filters, page, done) {
-    if (!worker) {
-      worker = new Worker(workerUrl);
-      worker.postMessage({ init: { root: root, lunr: lunrUrl } });
-      worker.onmessage = function (e) {
-        var h = handlers[e.data.id];
-        delete handlers[e.data.id];
-        if (h) h(e.data);
-      };
-    }
+    warm();
     var id = ++seq;
     handlers[id] = done;
     worker.postMessage({ id: id, q: q, filters: filters, page: page });
@@ -135,6 +139,7 @@
       });
     }
     var later = debounce(run);
+    warm();
     input.addEventListener('input', later);
     FILTERS.forEach(function (f) { if (selects[f]) selects[f].addEventListener('change', run); });
     form.addEventListener('submit', function (e) { e.preventDefault(); run(); });
@@ -195,6 +200,7 @@
       });
     });
     input.addEventListener('input', later);
+    input.addEventListener('focus', warm);
     input.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') { box.hidden = true; }
       if (e.key === 'ArrowDown' && !box.hidden) {
