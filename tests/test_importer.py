@@ -200,3 +200,14 @@ def test_a_new_person_stays_flagged_on_reimport(content, tmp_path):
                              .read_text(encoding="utf-8"))
     assert front["review"] == ["person: 王小明 was added to people.yml by an import and is not "
                                "checked yet"]
+
+
+def test_lines_wrapped_inside_a_paragraph_are_joined():
+    text = "标题一则\n\n本报讯(记者 曹欣怡)近日,夏县城西社区\n组织开展\n活动,居民踊跃参加。\n"
+    result = importer.run_import(text, str(CONTENT), Options(date="2025-01-01"),
+                                 str(ROOT / "data" / "yuncheng_gazetteer.csv"))
+    assert sorted(result.files) == ["01-xiaxian-xiaoxi.md", "page.yml"]
+    front, body = split_article(result.files["01-xiaxian-xiaoxi.md"])
+    assert front == {"title": "标题一则", "kind": "消息", "counties": ["夏县"],
+                     "reporters": ["曹欣怡"]}
+    assert body == "近日，夏县城西社区组织开展活动，居民踊跃参加。\n"

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import bylines
-from .repair import CJK, normalize_line, normalize_punctuation, significant
+from .repair import CJK, is_terminated, normalize_line, normalize_punctuation, significant
 
 # Printed markers of a commentary box and the kind of piece each starts.
 BOX_KINDS = {"记者手记": "记者手记", "采访手记": "记者手记", "编后": "评论", "短评": "评论",
@@ -117,6 +117,12 @@ def parse_blocks(page_text: str, columns: list[str], known_people: set[str] = fr
                                    known_people, place_names))
         else:
             for line, level in parsed:
-                blocks.append(classify(line, level, columns, known_people, place_names))
+                block = classify(line, level, columns, known_people, place_names)
+                prev = blocks[-1] if len(blocks) > start else None
+                if prev is not None and prev.role in ("body", "lead") and not is_terminated(prev.text) \
+                        and block.role == "heading" and not level:
+                    # a line wrapped inside a paragraph, not a heading
+                    block = Block(line, normalize_line(line), "body", 0)
+                blocks.append(block)
         blocks[start].gap = gap
     return blocks
