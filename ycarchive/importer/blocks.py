@@ -25,6 +25,7 @@ class Block:
     gap: int = 0                  # blank lines before it
     data: object = None           # the parsed byline, credit, caption or footer
     notes: list[str] = field(default_factory=list)   # review notes for the article it ends up in
+    unit: bool = False            # names a place or body (万荣县, 临猗县七级镇): a likely kicker
 
 
 def is_heading_like(text: str) -> bool:
@@ -78,8 +79,17 @@ def classify(raw: str, level: int, columns: list[str], known_people: set[str],
         if re.fullmatch(f"[{CJK}]{{2,4}}", text) and text in known_people \
                 and text not in place_names:
             return Block(raw, text, "name", level)
-        return Block(raw, text, "heading", level)
+        return Block(raw, text, "heading", level, unit=is_unit(text, place_names))
     return Block(raw, body_text, "body", level)
+
+
+_UNIT_END = re.compile(r"(县|区|市|镇|乡|街道|社区|村|委|局|院|办|部|所|中心|公司)$")
+
+
+def is_unit(text: str, place_names: set[str]) -> bool:
+    """A county, town, village or public body named alone, as a kicker names one."""
+    return text in place_names or (" " not in text and len(text) <= 12
+                                   and bool(_UNIT_END.search(text)))
 
 
 def parse_blocks(page_text: str, columns: list[str], known_people: set[str] = frozenset(),
@@ -111,8 +121,9 @@ def parse_blocks(page_text: str, columns: list[str], known_people: set[str] = fr
         if len(parsed) > 1 and bylines.parse_footer(joined):
             blocks.append(classify(joined, 0, columns, known_people, place_names))
         elif len(parsed) > 1 and all(is_heading_like(normalize_line(p, True)) for p, _ in parsed) \
-                and not any(classify(p, lv, columns, known_people, place_names).role
-                            not in ("heading",) for p, lv in parsed):
+                and all((b.role, b.unit) == ("heading", False) for b in
+                        (classify(p, lv, columns, known_people, place_names) for p, lv in parsed)):
+            # a heading printed over two lines (党建统筹定方向 / 群众琐事放心坎)
             blocks.append(classify(joined, max(lv for _, lv in parsed), columns,
                                    known_people, place_names))
         else:

@@ -179,7 +179,9 @@ def _starts_article(cur: Article | None, group: list[Block], nxt: Block | None) 
     heads = [b for b in group if b.role == "heading"]
     if cur.ended or cur.lead or (cur.photo_only and not cur.has_body):
         return True
-    if len(heads) >= 2 or any(b.role in ("subtitle", "byline", "name") for b in group):
+    if len(heads) >= 2 and heads[0].unit:
+        return True                      # a kicker naming a place or body, then a headline
+    if any(b.role in ("subtitle", "byline", "name") for b in group):
         return True
     if any(b.role == "banner" for b in group) and (cur.has_body or cur.images):
         return True
@@ -227,12 +229,15 @@ def split_articles(blocks: list[Block]) -> Page:
                 for g in group[1:]:
                     cur.review.extend(n for n in g.notes if n not in cur.review)
             else:
+                subhead = []
                 for g in group:
                     if g.role == "banner" and not cur.column:
                         cur.column = g.text
                         cur.structural.append(("banner", g.text))
                     else:
-                        cur.body.append(("h", g.text))
+                        subhead.append(g.text)
+                if subhead:                      # a subhead, perhaps printed over two lines
+                    cur.body.append(("h", " ".join(subhead)))
             i = j
             continue
         elif b.role == "lead":
