@@ -117,15 +117,24 @@ window.pfSearch = async (q) => {
   const first = await Promise.all(s.results.slice(0, 20).map(r => r.data()));
   const ms = performance.now() - t0;
   window.pfMark = true;
-  const all = await Promise.all(s.results.map(r => r.data()));
-  return {ms, urls: all.map(d => d.url), first: first.length};
+  return {ms, ids: s.results.map(r => r.id), first: first.length};
 };
 </script>"""
+
+
+def pagefind_urls(site: Path) -> dict[str, str]:
+    """Pagefind result id (fragment name) -> page URL, read from the fragment files."""
+    out = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        text = gzip.decompress(path.read_bytes()).decode("utf-8")
+        out[path.stem] = json.loads(text[text.index("{"):])["url"]
+    return out
 
 
 def run_pagefind(site: Path, base_url: str, queries: list[str], browser) -> list[dict]:
     """Pagefind in Chromium: bytes until the first 20 results' data are loaded (cold cache)."""
     (site / "pf.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
+    urls = pagefind_urls(site)
     results = []
     for q in queries:
         ctx = browser.new_context()
@@ -146,7 +155,7 @@ def run_pagefind(site: Path, base_url: str, queries: list[str], browser) -> list
         state["counting"] = False
         res = handle.json_value()
         nbytes = sum(gz_size(site / p) for p in dict.fromkeys(fetched) if (site / p).is_file())
-        results.append({"q": q, "urls": res["urls"], "bytes": nbytes, "ms": res["ms"]})
+        results.append({"q": q, "urls": [urls[i] for i in res["ids"]], "bytes": nbytes, "ms": res["ms"]})
         ctx.close()
     return results
 

@@ -47,7 +47,9 @@ class SearchDoc:
 
 def normalize(text: str) -> str:
     """NFKC, then lower case: the first step at build and at query time."""
-    return unicodedata.normalize("NFKC", text).lower()
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is much cheaper
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def tokenize(text: str) -> list[tuple[str, int]]:

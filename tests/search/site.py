@@ -31,9 +31,12 @@ BASE = """<!doctype html>
 {% block scripts %}{% endblock %}
 </body></html>
 """
-ARTICLE = """{% extends "base.html" %}{% block main %}<article data-pagefind-body><h1>{{ doc.title }}</h1>
+ARTICLE = """{% extends "base.html" %}{% block main %}<article data-pagefind-body>
+{% if doc.kicker %}<p>{{ doc.kicker }}</p>{% endif %}<h1>{{ doc.title }}</h1>
+{% if doc.subtitle %}<p>{{ doc.subtitle }}</p>{% endif %}
 {% for p in doc.text.split("\\n") if p.strip() %}<p>{{ p }}</p>
-{% endfor %}</article>{% endblock %}"""
+{% endfor %}<footer>{% for v in [doc.column, *doc.counties, *doc.people, *doc.tags] if v %}<p>{{ v }}</p>
+{% endfor %}</footer></article>{% endblock %}"""
 
 
 class Named:
