@@ -35,7 +35,7 @@ ARTICLE = """{% extends "base.html" %}{% block main %}<article data-pagefind-bod
 {% if doc.kicker %}<p>{{ doc.kicker }}</p>{% endif %}<h1>{{ doc.title }}</h1>
 {% if doc.subtitle %}<p>{{ doc.subtitle }}</p>{% endif %}
 {% for p in doc.text.split("\\n") if p.strip() %}<p>{{ p }}</p>
-{% endfor %}<footer>{% for v in [doc.column, *doc.counties, *doc.people, *doc.tags] if v %}<p>{{ v }}</p>
+{% endfor %}<footer>{% for v in [doc.column] + doc.counties|list + doc.people|list + doc.tags|list if v %}<p>{{ v }}</p>
 {% endfor %}</footer></article>{% endblock %}"""
 
 
