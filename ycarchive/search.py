@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
+from operator import sub
 
 FORMAT_VERSION = 1
 FIELDS = ("title", "body", "meta")
@@ -104,7 +106,7 @@ def _make_codes(limit: int) -> list[str]:
     return codes
 
 
-_CODES = _make_codes(1 << 15)
+_CODES = _make_codes(1 << 16)
 
 
 def encode_varint(n: int) -> str:
@@ -191,6 +193,8 @@ def build_postings(docs: list[SearchDoc]):
     postings: dict[str, list[list[str]]] = {}
     sums = [0] * len(FIELDS)
     codes = _CODES
+    code = codes.__getitem__
+    limit = len(codes)
     enc = encode_varint
     last_doc: dict[str, list[int]] = {}
     for num, doc in enumerate(docs):
@@ -206,16 +210,14 @@ def build_postings(docs: list[SearchDoc]):
                 last = last_doc[term]
                 delta = num - last[f]
                 last[f] = num
+                head = (codes[delta] if delta < limit else enc(delta)) + len_code
                 if positions.__class__ is int:  # a single Han character: tf only
-                    lists[f].append(enc(delta) + len_code + enc(positions))
-                    continue
-                prev = 0
-                parts = [enc(delta), len_code, enc(len(positions))]
-                for p in positions:
-                    d = p - prev
-                    parts.append(codes[d] if d < 32768 else enc(d))
-                    prev = p
-                lists[f].append("".join(parts))
+                    lists[f].append(head + enc(positions))
+                elif positions[-1] < limit:
+                    # position deltas, encoded at C speed: p1 - 0, p2 - p1, ...
+                    lists[f].append(head + enc(len(positions)) + "".join(map(code, map(sub, positions, chain((0,), positions)))))
+                else:
+                    lists[f].append(head + enc(len(positions)) + "".join(enc(p - q) for p, q in zip(positions, chain((0,), positions))))
     return postings, sums
 
 
