@@ -101,6 +101,9 @@
     return out;
   }
 
+  /** Thrown when a newer query has arrived: the older one stops before its expensive steps. */
+  function Stale() {}
+
   function Engine(fetchJSON) {
     this.fetchJSON = fetchJSON;
     this.meta = null;
@@ -271,7 +274,7 @@
   }
 
   /** Run a query: {q, filters: {county, section, person, year}} -> ranked [{n, score}] and flags. */
-  Engine.prototype.search = function (q, filters) {
+  Engine.prototype.search = function (q, filters, isStale) {
     var self = this;
     filters = filters || {};
     return this.loadMeta().then(function (meta) {
@@ -281,6 +284,7 @@
       var names = [];
       phrases.forEach(function (p) { p.cover.forEach(function (t) { if (names.indexOf(t[0]) < 0) names.push(t[0]); }); });
       return Promise.all(names.map(function (t) { return self.term(t); })).then(function (decoded) {
+        if (isStale && isStale()) throw new Stale();
         var all = new Map(), queryTerms = new Map();
         names.forEach(function (t, i) { all.set(t, decoded[i]); });
         for (var i = 0; i < positive.length; i++) {
@@ -444,7 +448,7 @@
     module.exports = api;
   } else if (typeof importScripts === 'function' && typeof document === 'undefined') {
     // Web Worker: {init: {root, lunr}} once, then {id, q, filters, page} -> {id, total, items}.
-    var engine = null;
+    var engine = null, latest = 0;
     root.onmessage = function (event) {
       var msg = event.data;
       if (msg.init) {
@@ -460,7 +464,10 @@
       }
       if (msg.warm) { engine.loadMeta(); return; }
       var t0 = Date.now();
-      engine.search(msg.q, msg.filters).then(function (result) {
+      latest = msg.id;
+      var stale = function () { return msg.id !== latest; };
+      engine.search(msg.q, msg.filters, stale).then(function (result) {
+        if (stale()) throw new Stale();
         function post(items, final) {
           root.postMessage({
             id: msg.id, total: result.hits.length, partial: result.partial, items: items, final: final,
@@ -475,6 +482,7 @@
         }
         return page.then(function (items) { post(items, true); });
       }).catch(function (err) {
+        if (err instanceof Stale) return root.postMessage({ id: msg.id, final: true, stale: true });
         root.postMessage({ id: msg.id, final: true, error: String(err && err.message || err) });
       });
     };

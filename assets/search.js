@@ -140,7 +140,9 @@
     }
     var later = debounce(run);
     warm();
-    input.addEventListener('input', later);
+    // While an input method is composing, the box holds pinyin: wait for the characters.
+    input.addEventListener('input', function (e) { if (!e.isComposing) later(); });
+    input.addEventListener('compositionend', later);
     FILTERS.forEach(function (f) { if (selects[f]) selects[f].addEventListener('change', run); });
     form.addEventListener('submit', function (e) { e.preventDefault(); run(); });
     more.addEventListener('click', function () {
@@ -199,7 +201,8 @@
         box.hidden = false;
       });
     });
-    input.addEventListener('input', later);
+    input.addEventListener('input', function (e) { if (!e.isComposing) later(); });
+    input.addEventListener('compositionend', later);
     input.addEventListener('focus', warm);
     input.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') { box.hidden = true; }
