@@ -71,7 +71,6 @@
   function decodeVarints(text) {
     var out = [], n = 0;
     for (var i = 0; i < text.length; i++) {
-      var c = text.charCodeAt(i);
       var v = LAST.indexOf(text[i]);
       if (v >= 0) { out.push(n * 32 + v); n = 0; } else { n = n * 32 + CONT.indexOf(text[i]); }
     }
@@ -114,7 +113,6 @@
   }
 
   Engine.prototype.loadMeta = function () {
-    var self = this;
     if (!this.meta) this.meta = this.fetchJSON('search/meta.json');
     return this.meta;
   };
@@ -305,7 +303,7 @@
             });
           });
         });
-        var hits = [], unsure = [];
+        var hits = [];
         results.forEach(function (r) {
           var doc = Number(r.ref), keep = true, check = false;
           phrases.forEach(function (p) {
