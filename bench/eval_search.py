@@ -31,7 +31,8 @@ DICTIONARY = [
     "经济", "发展", "教育", "活动", "群众", "服务", "政策", "安全", "文化", "改革", "农业", "企业", "学习",
     "会议", "管理", "建设", "健康", "环境", "创新", "青年",
 ]
-CLASSES = ["词典词", "任意子串", "长短语", "多词", "单字", "人名地名", "字母数字"]
+CLASSES = ["词典词", "任意子串", "长短语", "多词", "单字", "人名地名", "字母数字", "混合"]
+MIXED = re.compile(f"(?<![{WORD}])[{WORD}]+[\u4e00-\u9fff]{{1,2}}")
 
 
 def norm(text: str) -> str:
@@ -84,6 +85,8 @@ def make_queries(docs, per_class: int, seed: int = 7) -> list[tuple[str, str]]:
     out += [("人名地名", n) for n in rng.sample(names, min(per_class, len(names)))]
     latin = sorted({w for d in docs for w in LATIN.findall(norm(d.text))})
     out += [("字母数字", w) for w in rng.sample(latin, min(per_class, len(latin)))]
+    mixed = sorted({m for d in docs for m in MIXED.findall(norm(d.text))})
+    out += [("混合", m) for m in rng.sample(mixed, min(per_class, len(mixed)))]
     return out
 
 
