@@ -78,14 +78,6 @@ def tokenize(text: str) -> list[tuple[str, int]]:
     return tokens
 
 
-_WORD_CHAR = re.compile(f"[{WORD}]")
-
-
-def has_positions(term: str) -> bool:
-    """Single Han characters are indexed without positions (tf only); other terms with them."""
-    return not (len(term) == 1 and not _WORD_CHAR.match(term))
-
-
 def fnv1a(text: str) -> int:
     """32-bit FNV-1a over UTF-8; the browser computes the same to find a term's chunk."""
     h = 0x811C9DC5
