@@ -22,13 +22,13 @@ def sample_urls(content) -> dict[str, str]:
     problems = Problems()
     library = build_library(load_content(content, problems), problems)
     if problems.errors or not library.articles:   # content_site reports the errors
-        return {"home": "", "calendar": "archive/", "people": "people/", "counties": "county/"}
+        return {"home": "", "calendar": "archive/", "people": "people/", "counties": "county/", "search": "search/"}
     article = max(library.articles, key=lambda a: (len(a.counties), len(a.credited), len(a.images)))
     county = max(library.counties, key=lambda c: len(c.articles))
     person = max(library.people, key=lambda p: len(p.roles))
     return {"home": "", "article": article.url, "issue": article.page.issue.url, "page": article.page.url,
             "county": county.url, "person": person.url, "calendar": "archive/", "people": "people/",
-            "counties": "county/"}
+            "counties": "county/", "search": "search/"}
 
 
 SITES = {"fixture": sample_urls(FIXTURE), "content": sample_urls(ROOT / "content")}
