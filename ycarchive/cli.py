@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 from .countymap import load_county_shapes
 from .errors import Problems
 from .library import build_library
-from .load import load_content, load_files
+from .load import digest, load_content, load_files
 from .render import Options, render_site
-from .write import OutputError, write_site
+from .write import OutputError, read_manifest, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,19 +74,28 @@ def build(args) -> int:
     if report(problems, args.strict):
         return 1
     base_url = args.base_url or library.site["base_url"]
-    extra = load_files(args.content, library.files)
-    extra.update(search_files(library))
-    shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
-    files = render_site(library, Options(base_url, Path(args.templates), Path(args.assets), shapes), extra)
     try:
-        stats = write_site(Path(args.out), files)
+        previous = read_manifest(Path(args.out))
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    extra = load_files(args.content, library.files)
+    extra.update(search_files(library))
+    shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
+    options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
+    files, keys = render_site(library, options, extra, previous, workers=os.cpu_count() or 1)
+    stats = write_site(Path(args.out), files, keys)
     seconds = time.perf_counter() - started
+    rendered = sum(1 for dest, key in keys.items() if previous.get(dest) != key)
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
-          f"{stats.removed} removed in {seconds:.2f} s")
+          f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
     return 0
+
+
+def code_version() -> str:
+    """A hash of the generator's own code: output made by other code is rendered again."""
+    sources = sorted((ROOT / "ycarchive").rglob("*.py"))
+    return digest("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
 def search_files(library) -> dict:

@@ -252,7 +252,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False) -> 
         staff = {role: _resolve_people(check, role, person_index) for role in STAFF_ROLES}
         pages[key] = Page(key[0], key[1], section or Term("section", section_name, ""), staff,
                           check.flag("date_approximate"), check.flag("number_approximate"),
-                          check.text("note"), doc.src_path)
+                          check.text("note"), doc.src_path, fingerprint=f"{doc.src_path}:{doc.digest}")
 
     columns: dict = {}
     tags: dict = {}
@@ -283,7 +283,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False) -> 
                           kicker=check.text("kicker"), subtitle=check.text("subtitle"),
                           source=check.text("source"), draft=check.flag("draft"),
                           date_approximate=check.flag("date_approximate", page.date_approximate),
-                          body=doc.body)
+                          body=doc.body, fingerprint=f"{doc.src_path}:{doc.digest}:{page.fingerprint}")
         if article.kind and article.kind not in KINDS:
             check.error("kind", f"unknown kind '{article.kind}'{did_you_mean(article.kind, KINDS)} "
                                 f"(one of {'、'.join(KINDS)})")
@@ -388,7 +388,8 @@ def _assemble(site, articles, counties, people, sections, columns, tags, problem
             problems.warn(where, line, "person", f"{person.name} is credited in no article; remove the entry "
                                                  f"or credit them")
     files = sorted((f"{a.page.url.rstrip('/')}/{i.file}", i.src) for a in articles for i in a.images if i.src)
+    registries = ":".join(doc.digest if doc else "" for doc in (raw.site, raw.counties, raw.people, raw.sections))
     return Library(site, articles, sorted(issues.values(), key=lambda i: i.date), counties,
                    sorted((p for p in people if p.roles), key=lambda p: p.name), sections,
                    sorted(columns.values(), key=lambda t: t.name), sorted(tags.values(), key=lambda t: t.name),
-                   files)
+                   files, registries)

@@ -1,6 +1,7 @@
 """Read content/ from disk: registries, page facts and article files, with line numbers."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ class Doc:
     items: list = field(default_factory=list)   # for a top-level list: 1-based line of each item
     body: str = ""
     body_line: int = 0
+    digest: str = ""                            # hash of the file's text, for incremental builds
 
     def line(self, key: str | None = None) -> int:
         return self.lines.get(key, 1) if key else 1
@@ -123,6 +125,11 @@ def _read(path: Path, display: str, problems: Problems) -> str | None:
     return _check_text(path.read_bytes(), display, problems)
 
 
+def digest(text: str) -> str:
+    """A short hash of a file's text."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def load_registry(root: Path, name: str, problems: Problems, display_root: str) -> Doc | None:
     """Read one registry file (site.yml, counties.yml, …)."""
     path = root / name
@@ -137,7 +144,7 @@ def load_registry(root: Path, name: str, problems: Problems, display_root: str) 
     if parsed is None:
         return None
     value, lines, items = parsed
-    return Doc(display, name, value, lines, items)
+    return Doc(display, name, value, lines, items, digest=digest(text))
 
 
 def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
@@ -168,13 +175,14 @@ def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
                     if not isinstance(value, dict):
                         problems.add(display, 1, "page", "expected a mapping of page facts such as 'section: 党建'")
                     else:
-                        pages.append(Doc(display, src_path, value, lines))
+                        pages.append(Doc(display, src_path, value, lines, digest=digest(text)))
             elif name.endswith(".md"):
                 text = _read(full, display, problems)
                 parsed = parse_front_matter(text, display, problems) if text is not None else None
                 if parsed is not None:
                     meta, lines, body, body_line = parsed
-                    articles.append(Doc(display, src_path, meta, lines, body=body, body_line=body_line))
+                    articles.append(Doc(display, src_path, meta, lines, body=body, body_line=body_line,
+                                        digest=digest(text)))
             else:
                 files.append(src_path)
     return RawContent(display_root, registries["site"], registries["counties"], registries["people"],

@@ -90,6 +90,7 @@ class Page:
     src_path: str = ""
     articles: list = field(default_factory=list)
     issue: "Issue | None" = None
+    fingerprint: str = ""    # hash of page.yml as read
 
     @property
     def url(self) -> str:
@@ -140,6 +141,7 @@ class Article:
     html: str = ""          # rendered body
     text: str = ""          # plain text of body and captions
     draft: bool = False
+    fingerprint: str = ""    # hash of the article's file and its page.yml as read
 
     @property
     def date(self) -> dt.date:
@@ -180,3 +182,4 @@ class Library:
     columns: list
     tags: list
     files: list              # content files to copy: (src_path, dest_path)
+    registry_digest: str = ""   # hash of site.yml and the registries as read

@@ -12,11 +12,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup, escape
 
 from . import feeds
 from .countymap import CountyShapes, render_county_map
-from .model import ROLES, STAFF_ROLES, WEEKDAYS, Library
+from .model import ROLES, STAFF_ROLES, WEEKDAYS, Article, County, Issue, Library, Page, Person, Term
 
 RELATED = 5
 RECENT = 10
@@ -28,6 +29,7 @@ class Options:
     templates: Path
     assets: Path
     county_shapes: CountyShapes | None = None
+    code_version: str = ""
 
 
 @functools.lru_cache(maxsize=None)
@@ -201,16 +203,36 @@ def collect_assets(folder: Path, site: dict) -> tuple[dict, dict]:
     return names, files
 
 
-def render_site(library: Library, options: Options, extra: dict | None = None) -> dict[str, bytes]:
-    """Render every output file of the site."""
-    r = Renderer(library, options)
-    out: dict[str, bytes] = dict(r.asset_files)
+@dataclass
+class Job:
+    """One output file: how to make it, and what its bytes depend on."""
+
+    dest: str
+    inputs: tuple            # template (or None) and everything the output is made from
+    make: object             # () -> bytes
+
+
+def plan_site(library: Library, r: Renderer) -> list[Job]:
+    """Every output file of the site except assets, as jobs not yet run."""
+    jobs: list[Job] = []
     per_page = library.site["per_page"]
     related = related_articles(library)
 
     def emit(template: str, url: str, **context) -> None:
-        dest, data = r.page(template, url, **context)
-        out[dest] = data
+        jobs.append(Job(dest_for(url), (template, url, context),
+                        lambda: r.page(template, url, **context)[1]))
+
+    def emit_article(article, **context) -> None:
+        # The JSON-LD is made from the article alone, so it is left out of the inputs.
+        jobs.append(Job(dest_for(article.url), ("article.html", article.url, article, context),
+                        lambda: r.page("article.html", article.url, article=article,
+                                       ld=article_ld(article, r), **context)[1]))
+
+    def feed(dest: str, title: str, page_url: str, articles: list) -> None:
+        newest = sorted(articles, key=lambda a: a.sort_key, reverse=True)[:feeds.FEED_SIZE]
+        jobs.append(Job(dest, (None, dest, title, newest),
+                        lambda: feeds.render_atom(title, dest, page_url, newest, r.absolute,
+                                                  library.site).encode("utf-8")))
 
     def listing(template: str, url: str, items: list, **context) -> None:
         newest, numbered = paginate(items, per_page)
@@ -225,7 +247,7 @@ def render_site(library: Library, options: Options, extra: dict | None = None) -
     for article in library.articles:
         page_articles = article.page.articles
         i = page_articles.index(article)
-        emit("article.html", article.url, article=article, ld=article_ld(article, r),
+        emit_article(article,
              prev=page_articles[i - 1] if i else None,
              next=page_articles[i + 1] if i + 1 < len(page_articles) else None,
              related=related[id(article)])
@@ -244,9 +266,7 @@ def render_site(library: Library, options: Options, extra: dict | None = None) -
         listing("county.html", county.url, county.articles, county=county,
                 first=county.articles[0].date if county.articles else None,
                 last=county.articles[-1].date if county.articles else None)
-        out[f"{county.url}feed.xml"] = feeds.render_atom(
-            f"{county.name} · {library.site['title']}", f"{county.url}feed.xml", county.url,
-            county.articles, r.absolute, library.site).encode("utf-8")
+        feed(f"{county.url}feed.xml", f"{county.name} · {library.site['title']}", county.url, county.articles)
     emit("people.html", "people/", items=library.people)
     for person in library.people:
         groups = []
@@ -275,19 +295,142 @@ def render_site(library: Library, options: Options, extra: dict | None = None) -
 
     # Home, calendar, search, feeds and the rest.
     latest = issues[-1] if issues else None
-    emit("index.html", "", latest=latest, recent=list(reversed(library.articles))[:RECENT],
+    emit("index.html", "", latest=latest, recent=list(reversed(library.articles[-RECENT:])),
          total=len(library.articles))
     emit("archive.html", "archive/", calendar=build_calendar(library))
     emit("search.html", "search/")
     emit("404.html", "404.html")
-    out["feed.xml"] = feeds.render_atom(library.site["title"], "feed.xml", "", library.articles,
-                                        r.absolute, library.site).encode("utf-8")
+    feed("feed.xml", library.site["title"], "", library.articles)
+    return jobs
+
+
+def render_site(library: Library, options: Options, extra: dict | None = None,
+                previous: dict | None = None, workers: int = 1) -> tuple[dict, dict]:
+    """Render the site; return ({dest: bytes or None if unchanged}, {dest: input key}).
+
+    `previous` maps each file of the last build to the key of its inputs: a file whose inputs
+    hash to the same key is not rendered again (its bytes would be the same) and comes back
+    as None. Keys cover the content a page shows, the templates it uses, the registries, the
+    assets' fingerprints and the generator's own code (see Fingerprints).
+    """
+    r = Renderer(library, options)
+    jobs = plan_site(library, r)
+    prints = Fingerprints(library, r, options.code_version)
+    keys = {job.dest: prints.key(job.inputs) for job in jobs}
+    previous = previous or {}
+    todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
+    out: dict = {job.dest: None for job in jobs}
+    out.update(zip((job.dest for job in todo), run_jobs(todo, workers)))
+    out.update(r.asset_files)
     out.update(extra or {})
-    pages = [dest for dest in out if dest.endswith("index.html")]
+    pages = sorted(dest for dest in out if dest.endswith("index.html"))
     out["sitemap.xml"] = feeds.render_sitemap(
         [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
     out["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
-    return out
+    return out, keys
+
+
+_JOBS: list = []
+
+
+def _run_slice(bounds: tuple[int, int]) -> list[bytes]:
+    return [job.make() for job in _JOBS[bounds[0]:bounds[1]]]
+
+
+def run_jobs(jobs: list[Job], workers: int) -> list[bytes]:
+    """Run jobs, in forked worker processes when there are enough to be worth it.
+
+    Workers are forked after the Library is built, so they share it without copying; only the
+    rendered bytes come back.
+    """
+    if workers <= 1 or len(jobs) < 400:
+        return [job.make() for job in jobs]
+    import multiprocessing
+    global _JOBS
+    _JOBS = jobs
+    step = max(50, len(jobs) // (workers * 8))
+    slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [data for part in pool.map(_run_slice, slices) for data in part]
+    finally:
+        _JOBS = []
+
+
+class Fingerprints:
+    """Keys that change whenever an output file's bytes may change.
+
+    A key hashes the job's own inputs (articles by the hash of their source files, and the
+    facts listings show of people, counties and terms) with what every page shares: the
+    generator's code, the registries, base URL and asset names, and for templates the source
+    of the template and everything it extends, imports or includes, plus the globals it uses.
+    """
+
+    GLOBALS = ("counties", "people", "sections", "years", "county_map")
+
+    def __init__(self, library: Library, r: Renderer, code_version: str):
+        self.library = library
+        self.shared = _digest(repr((code_version, library.site, library.registry_digest,
+                                    r.base_url, sorted(r.assets.items()))))
+        # A bare environment: with the renderer's globals registered, Jinja would not report
+        # them as variables the template uses.
+        self.env = jinja2.Environment(loader=r.env.loader)
+        self.env.filters.update(r.env.filters)
+        self.templates: dict = {}
+        counties = tuple((c.code, len(c.articles), c.articles[-1].date if c.articles else None)
+                         for c in library.counties)
+        self.globals = {"counties": counties, "county_map": counties,
+                        "people": tuple(self.walk(p) for p in library.people),
+                        "sections": tuple(s.name for s in library.sections),
+                        "years": tuple(sorted({i.date.year for i in library.issues}))}
+
+    def template(self, name: str) -> str:
+        """Hash of a template, the templates it pulls in, and the globals they use."""
+        if name not in self.templates:
+            sources, names, todo = [], set(), [name]
+            seen: set = set()
+            while todo:
+                current = todo.pop()
+                if current in seen:
+                    continue
+                seen.add(current)
+                source = self.env.loader.get_source(self.env, current)[0]
+                ast = self.env.parse(source)
+                sources.append((current, source))
+                names |= jinja2.meta.find_undeclared_variables(ast)
+                todo.extend(t for t in jinja2.meta.find_referenced_templates(ast) if t)
+            used = [(g, self.globals[g]) for g in self.GLOBALS if g in names]
+            self.templates[name] = _digest(repr((sorted(sources), used)))
+        return self.templates[name]
+
+    def key(self, inputs: tuple) -> str:
+        template = self.template(inputs[0]) if inputs[0] else ""
+        return _digest(repr((self.shared, template, self.walk(inputs[1:]))))
+
+    def walk(self, value):
+        """A plain, comparable description of a value as far as pages show it."""
+        if isinstance(value, Article):
+            return value.fingerprint
+        if isinstance(value, Page):
+            return ("page", value.fingerprint, tuple(a.fingerprint for a in value.articles))
+        if isinstance(value, Issue):
+            return ("issue", value.date, tuple(self.walk(p) for p in value.pages))
+        if isinstance(value, County):
+            return ("county", value.code, len(value.articles),
+                    value.articles[-1].date if value.articles else None)
+        if isinstance(value, Person):
+            return ("person", value.name, tuple(sorted((r, len(a)) for r, a in value.roles.items())))
+        if isinstance(value, Term):
+            return ("term", value.kind, value.name, len(value.articles))
+        if isinstance(value, dict):
+            return tuple((k, self.walk(v)) for k, v in sorted(value.items()))
+        if isinstance(value, (list, tuple)):
+            return tuple(self.walk(v) for v in value)
+        return value
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def build_calendar(library: Library) -> list:

@@ -1,0 +1,115 @@
+"""Incremental builds: after any sequence of changes the output equals a clean full build."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import FIXTURE, ROOT, build
+
+COUNTIES = ["盐湖区", "临猗县", "万荣县", "市直", "垣曲县"]
+PEOPLE = ["曹欣怡", "邢智轩", "薛哲", "茹雅"]
+PAGES = ["2025/06/24/03", "2025/06/24/04", "2025/07/01/03", "2025/08/05/02"]
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def article(title: str, county: str, person: str, body: str) -> str:
+    return (f"---\ntitle: {title}\nkind: 消息\ncounties: [{county}]\nreporters: [{person}]\n"
+            f"tags: [基层治理]\n---\n\n{body}\n")
+
+
+def articles_of(content: Path) -> list[Path]:
+    return sorted(p for p in content.rglob("*.md"))
+
+
+def apply(op: tuple, content: Path, templates: Path) -> None:
+    kind = op[0]
+    existing = articles_of(content)
+    if kind == "add":
+        _, page, n, county, person = op
+        folder = content / page
+        if not (folder / "page.yml").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "page.yml").write_text("section: 党建\neditor: 曹欣怡\n", encoding="utf-8")
+        (folder / f"{n:02d}-new{n}.md").write_text(article(f"新增报道{n}", county, person, f"正文{n}。"),
+                                                 encoding="utf-8")
+    elif kind == "edit" and existing:
+        path = existing[op[1] % len(existing)]
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("title: ", "title: 改", 1) + "\n补充一段。\n", encoding="utf-8")
+    elif kind == "delete" and len(existing) > 1:
+        existing[op[1] % len(existing)].unlink()
+    elif kind == "rename" and existing:
+        path = existing[op[1] % len(existing)]
+        path.rename(path.with_name(path.name[:3] + "renamed" + path.name[3:]))
+    elif kind == "staff":
+        pages = sorted(content.rglob("page.yml"))
+        path = pages[op[1] % len(pages)]
+        path.write_text(path.read_text(encoding="utf-8").replace("曹欣怡", "邢智轩"), encoding="utf-8")
+    elif kind == "template":
+        path = templates / "person.html"
+        path.write_text(path.read_text(encoding="utf-8").replace("<h1>", "<h1 class=\"person\">", 1),
+                        encoding="utf-8")
+
+
+OPS = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(PAGES), st.integers(5, 9), st.sampled_from(COUNTIES),
+              st.sampled_from(PEOPLE)),
+    st.tuples(st.sampled_from(["edit", "delete", "rename", "staff"]), st.integers(0, 20)),
+    st.tuples(st.just("template")),
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(OPS, min_size=1, max_size=4))
+def test_incremental_build_equals_full_build(tmp_path_factory, ops):
+    work = tmp_path_factory.mktemp("inc")
+    content, templates = work / "content", work / "templates"
+    shutil.copytree(FIXTURE, content)
+    shutil.copytree(ROOT / "templates", templates)
+    incremental = work / "site"
+    assert build(content, incremental, "--templates", str(templates)) == 0
+    for n, op in enumerate(ops):
+        apply(op, content, templates)
+        assert build(content, incremental, "--templates", str(templates)) == 0
+        full = work / f"full{n}"
+        assert build(content, full, "--templates", str(templates)) == 0
+        assert tree(incremental) == tree(full), f"after {ops[:n + 1]}"
+
+
+def summary(capsys) -> str:
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_no_change_renders_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "site"
+    build(FIXTURE, out)
+    capsys.readouterr()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    assert build(FIXTURE, out) == 0
+    line = summary(capsys)
+    assert re.fullmatch(r"built 5 articles: 0 files written, \d+ unchanged, 0 removed, 0 pages rendered in [\d.]+ s",
+                        line), line
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_template_edit_renders_only_its_pages(tmp_path, capsys):
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    out = tmp_path / "site"
+    build(FIXTURE, out, "--templates", str(templates))
+    capsys.readouterr()
+    path = templates / "person.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("<h1>", "<h1 class=\"person\">", 1), encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*.html")}
+    assert build(FIXTURE, out, "--templates", str(templates)) == 0
+    people = sorted(p.name for p in (out / "people").iterdir() if p.is_dir())
+    rendered = int(re.search(r"(\d+) pages rendered", summary(capsys)).group(1))
+    assert rendered == len(people) == 7
+    changed = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.read_bytes() != before[p])
+    assert changed == sorted(f"people/{name}/index.html" for name in people)
