@@ -12,7 +12,7 @@ from .errors import Problems
 from .library import build_library
 from .load import digest, load_content, load_files
 from .render import Options, render_site
-from .write import OutputError, read_manifest, write_site
+from .write import OutputError, Stage, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,10 +83,13 @@ def build(args) -> int:
     extra.update(search_files(library))
     shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
-    files, keys = render_site(library, options, extra, previous, workers=os.cpu_count() or 1)
-    stats = write_site(Path(args.out), files, keys)
+    stage = Stage(Path(args.out))
+    try:
+        keys, rendered = render_site(library, options, stage.put, extra, previous, workers=os.cpu_count() or 1)
+        stats = stage.commit(keys)
+    finally:
+        stage.discard()
     seconds = time.perf_counter() - started
-    rendered = sum(1 for dest, key in keys.items() if previous.get(dest) != key)
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
           f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
     return 0

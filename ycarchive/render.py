@@ -304,14 +304,15 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
     return jobs
 
 
-def render_site(library: Library, options: Options, extra: dict | None = None,
-                previous: dict | None = None, workers: int = 1) -> tuple[dict, dict]:
-    """Render the site; return ({dest: bytes or None if unchanged}, {dest: input key}).
+def render_site(library: Library, options: Options, put, extra: dict | None = None,
+                previous: dict | None = None, workers: int = 1) -> tuple[dict, int]:
+    """Render the site, handing each file made to `put(dest, bytes)`.
 
+    Returns ({dest: input key} for every file of the site, number of pages rendered).
     `previous` maps each file of the last build to the key of its inputs: a file whose inputs
-    hash to the same key is not rendered again (its bytes would be the same) and comes back
-    as None. Keys cover the content a page shows, the templates it uses, the registries, the
-    assets' fingerprints and the generator's own code (see Fingerprints).
+    hash to the same key is not rendered again (its bytes would be the same). Keys cover the
+    content a page shows, the templates it uses, the registries, the assets' fingerprints and
+    the generator's own code (see Fingerprints). Files without a key ("") are always made.
     """
     r = Renderer(library, options)
     jobs = plan_site(library, r)
@@ -319,42 +320,48 @@ def render_site(library: Library, options: Options, extra: dict | None = None,
     keys = {job.dest: prints.key(job.inputs) for job in jobs}
     previous = previous or {}
     todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
-    out: dict = {job.dest: None for job in jobs}
-    out.update(zip((job.dest for job in todo), run_jobs(todo, workers)))
-    out.update(r.asset_files)
-    out.update(extra or {})
-    pages = sorted(dest for dest in out if dest.endswith("index.html"))
-    out["sitemap.xml"] = feeds.render_sitemap(
+    run_jobs(todo, put, workers)
+    made = dict(r.asset_files)
+    made.update(extra or {})
+    pages = sorted(dest for dest in [*keys, *made] if dest.endswith("index.html"))
+    made["sitemap.xml"] = feeds.render_sitemap(
         [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
-    out["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
-    return out, keys
+    made["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
+    for dest, data in made.items():
+        put(dest, data)
+        keys[dest] = ""
+    return keys, len(todo)
 
 
-_JOBS: list = []
+_WORK: tuple = ()
 
 
-def _run_slice(bounds: tuple[int, int]) -> list[bytes]:
-    return [job.make() for job in _JOBS[bounds[0]:bounds[1]]]
+def _run_slice(bounds: tuple[int, int]) -> None:
+    jobs, put = _WORK
+    for job in jobs[bounds[0]:bounds[1]]:
+        put(job.dest, job.make())
 
 
-def run_jobs(jobs: list[Job], workers: int) -> list[bytes]:
+def run_jobs(jobs: list[Job], put, workers: int) -> None:
     """Run jobs, in forked worker processes when there are enough to be worth it.
 
-    Workers are forked after the Library is built, so they share it without copying; only the
-    rendered bytes come back.
+    Workers are forked after the Library is built, so they share it without copying, and
+    they hand their files to `put` themselves: nothing large travels between processes.
     """
     if workers <= 1 or len(jobs) < 400:
-        return [job.make() for job in jobs]
+        for job in jobs:
+            put(job.dest, job.make())
+        return
     import multiprocessing
-    global _JOBS
-    _JOBS = jobs
+    global _WORK
+    _WORK = (jobs, put)
     step = max(50, len(jobs) // (workers * 8))
     slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [data for part in pool.map(_run_slice, slices) for data in part]
+            pool.map(_run_slice, slices)
     finally:
-        _JOBS = []
+        _WORK = ()
 
 
 class Fingerprints:

@@ -1,8 +1,9 @@
-"""Write rendered files into the output folder, touching only files whose bytes changed."""
+"""Write the site: files are staged beside the output, then moved in once the build succeeded."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,15 +22,6 @@ class WriteStats:
     removed: int = 0
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def read_manifest(out: Path) -> dict[str, str]:
     """The files of the last build in `out` that are still there, with the keys of their inputs."""
     manifest = out / MANIFEST
@@ -42,58 +34,61 @@ def read_manifest(out: Path) -> dict[str, str]:
     return {dest: key for dest, key in keys.items() if (out / dest).is_file()}
 
 
-def write_site(out: Path, files: dict[str, bytes | None], keys: dict[str, str]) -> WriteStats:
-    """Bring `out` to exactly `files`: write what changed, remove what is gone.
+class Stage:
+    """A folder beside the output where a build puts the files it made.
 
-    A value of None means the file's inputs are unchanged since the last build, so the file
-    already there is kept. Everything was rendered in memory before this runs, so a content
-    error never reaches the output; a new folder is filled beside its destination and renamed
-    into place.
+    Nothing in the output changes until `commit`, so a build that fails part-way (a content
+    error, a template error) leaves the previous site as it was. Forked render workers write
+    here too, so rendered pages need not be held in memory.
     """
-    out = Path(out)
-    stats = WriteStats()
-    manifest = {dest: keys.get(dest, "") for dest in sorted(files)}
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-        for dest, data in files.items():
-            _write_atomic(tmp / dest, data)
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.dir = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}-"))
+
+    def put(self, dest: str, data: bytes) -> None:
+        path = self.dir / dest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def commit(self, keys: dict[str, str]) -> WriteStats:
+        """Make the output hold exactly the files in `keys`: staged ones, and kept ones."""
+        stats = WriteStats()
+        manifest = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
+        if not self.out.exists():
+            stats.written = sum(1 for p in self.dir.rglob("*") if p.is_file())
+            (self.dir / MANIFEST).write_bytes(manifest)
+            os.chmod(self.dir, 0o755)
+            os.replace(self.dir, self.out)
+            return stats
+        previous = read_manifest(self.out)
+        staged = sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*") if p.is_file())
+        for dest in staged:
+            source, target = self.dir / dest, self.out / dest
+            data = source.read_bytes()
+            try:
+                if target.read_bytes() == data:
+                    stats.unchanged += 1
+                    continue
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                pass
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, 0o644)
+            os.replace(source, target)
             stats.written += 1
-        _write_atomic(tmp / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0).encode("utf-8"))
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, out)
-        return stats
-    previous = read_manifest(out)
-    for dest, data in files.items():
-        path = out / dest
-        if data is None:
-            stats.unchanged += 1
-            continue
-        try:
-            if path.read_bytes() == data:
-                stats.unchanged += 1
-                continue
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            pass
-        _write_atomic(path, data)
-        stats.written += 1
-    for dest in sorted(set(previous) - set(files)):
-        path = out / dest
-        if path.is_file():
-            path.unlink()
+        stats.unchanged += len(set(keys) - set(staged))
+        for dest in sorted(set(previous) - set(keys)):
+            (self.out / dest).unlink()
             stats.removed += 1
-            _prune_empty(path.parent, out)
-    if manifest != _read_raw_manifest(out):
-        _write_atomic(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=0).encode("utf-8"))
-    return stats
-
-
-def _read_raw_manifest(out: Path) -> dict:
-    try:
-        with open(out / MANIFEST, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (FileNotFoundError, ValueError):
-        return {}
+            _prune_empty((self.out / dest).parent, self.out)
+        if (self.out / MANIFEST).read_bytes() != manifest:
+            (self.out / MANIFEST).write_bytes(manifest)
+        self.discard()
+        return stats
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:
