@@ -51,6 +51,12 @@ def format_weekday(date: dt.date) -> str:
     return f"星期{WEEKDAYS[date.weekday()]}"
 
 
+def date_time(date: dt.date, approximate: bool = False) -> Markup:
+    """A <time> element, marked when the date was inferred rather than printed."""
+    mark = '<span class="approx" title="原版面未印日期，系据文中日期推定">（推定）</span>' if approximate else ""
+    return Markup(f'<time datetime="{date.isoformat()}">{format_date(date)}</time>{mark}')
+
+
 def paginate(items: list, per_page: int) -> tuple[list, list]:
     """Split a listing into the newest `per_page` items and numbered pages of older ones.
 
@@ -108,6 +114,9 @@ class Renderer:
                                 people=library.people, absolute=self.absolute)
         self.env.globals["county_map"] = self.county_map
         self.env.globals["article_list"] = self.article_list
+        self.env.globals["person_links"] = self.person_links
+        self.env.globals["county_links"] = self.county_links
+        self.env.globals["date_time"] = date_time
         self._items: dict = {}
         self._maps: dict = {}
         self.env.filters["tojson_ld"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).replace(
@@ -138,6 +147,18 @@ class Renderer:
         items = [self._item(article, show_date).replace("\0", root) for article in articles]
         return Markup('<ol class="article-list">\n' + "".join(items) + "</ol>")
 
+    @jinja2.pass_context
+    def person_links(self, context, persons) -> Markup:
+        """Links to people, separated by 、 (a helper in Python for the same reason as article_list)."""
+        root = context["root"]
+        return Markup("、".join(f'<a href="{root}{url_path(p.url)}">{escape(p.name)}</a>' for p in persons))
+
+    @jinja2.pass_context
+    def county_links(self, context, counties) -> Markup:
+        root = context["root"]
+        return Markup("".join(f'<a class="county-tag" href="{root}{url_path(c.url)}">{escape(c.name)}</a>'
+                              for c in counties))
+
     def _item(self, a, show_date: bool) -> str:
         key = (id(a), show_date)
         if key not in self._items:
@@ -147,10 +168,7 @@ class Renderer:
             parts.append(f'  <h3 class="item-title"><a href="\0{url_path(a.url)}">{escape(a.title)}</a></h3>\n'
                          '  <p class="item-meta">\n    ')
             if show_date:
-                parts.append(f'<time datetime="{a.date.isoformat()}">{format_date(a.date)}</time>')
-                if a.date_approximate:
-                    parts.append('<span class="approx" title="原版面未印日期，系据文中日期推定">（推定）</span>')
-                parts.append(" · ")
+                parts.append(date_time(a.date, a.date_approximate) + " · ")
             parts.append(f'<a href="\0{url_path(a.page.url)}">{a.page.label}</a> · {escape(a.kind)}')
             if a.counties:
                 parts.append(" · " + "".join(f'<a class="county-tag" href="\0{url_path(c.url)}">{escape(c.name)}</a>'
@@ -384,6 +402,7 @@ class Fingerprints:
         self.env = jinja2.Environment(loader=r.env.loader)
         self.env.filters.update(r.env.filters)
         self.templates: dict = {}
+        self.parsed: dict = {}
         counties = tuple((c.code, len(c.articles), c.articles[-1].date if c.articles else None)
                          for c in library.counties)
         self.globals = {"counties": counties, "county_map": counties,
@@ -401,14 +420,22 @@ class Fingerprints:
                 if current in seen:
                     continue
                 seen.add(current)
-                source = self.env.loader.get_source(self.env, current)[0]
-                ast = self.env.parse(source)
+                source, used_names, refs = self._parse(current)
                 sources.append((current, source))
-                names |= jinja2.meta.find_undeclared_variables(ast)
-                todo.extend(t for t in jinja2.meta.find_referenced_templates(ast) if t)
+                names |= used_names
+                todo.extend(refs)
             used = [(g, self.globals[g]) for g in self.GLOBALS if g in names]
             self.templates[name] = _digest(repr((sorted(sources), used)))
         return self.templates[name]
+
+    def _parse(self, name: str) -> tuple[str, set, list]:
+        """A template's source, the variables it reads and the templates it pulls in."""
+        if name not in self.parsed:
+            source = self.env.loader.get_source(self.env, name)[0]
+            ast = self.env.parse(source)
+            self.parsed[name] = (source, jinja2.meta.find_undeclared_variables(ast),
+                                 [t for t in jinja2.meta.find_referenced_templates(ast) if t])
+        return self.parsed[name]
 
     def key(self, inputs: tuple) -> str:
         template = self.template(inputs[0]) if inputs[0] else ""
