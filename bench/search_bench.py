@@ -14,6 +14,7 @@ the evaluation (bench/eval_search.py) reports both engines on the same queries.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import re
 import statistics
@@ -45,20 +46,25 @@ def synthetic_docs(n: int, seed: int = 1, seeds_dir: Path | None = None) -> list
     ]
 
 
-def build_site(docs: list[SearchDoc], out: Path, articles: bool = True) -> Path:
+def build_site(docs: list[SearchDoc], out: Path, articles: bool = True, search_files=None) -> Path:
     """Write the benchmark site; return its root folder (served under /archive/)."""
     out.mkdir(parents=True, exist_ok=True)
-    return write_site(docs, out, articles)
+    return write_site(docs, out, articles, search_files)
 
 
-def time_build(docs: list[SearchDoc], repeat: int = 2) -> float:
-    """Best of `repeat` runs of build_search_files, in ms per article."""
+def time_build(docs: list[SearchDoc], repeat: int = 2) -> tuple[float, dict]:
+    """Best of `repeat` runs of build_search_files, in ms per article, and the files built."""
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
-        build_search_files(docs)
+        files = build_search_files(docs)
         best = min(best, time.perf_counter() - t0)
-    return best * 1000 / len(docs)
+    return best * 1000 / len(docs), files
+
+
+def p90(sorted_values: list[float]) -> float:
+    """The 90th percentile (nearest rank) of sorted values."""
+    return sorted_values[max(0, math.ceil(0.9 * len(sorted_values)) - 1)]
 
 
 def four_char_queries(docs: list[SearchDoc], n: int, seed: int = 11) -> list[str]:
@@ -123,18 +129,18 @@ def main(argv=None) -> int:
     docs = synthetic_docs(args.articles, args.seed, args.seeds)
     chars = statistics.mean(len(d.text) for d in docs)
     print(f"{len(docs)} synthetic articles, {chars:.0f} characters on average")
-    ms = time_build(docs, args.repeat)
+    ms, files = time_build(docs, args.repeat)
     print(f"index build: {ms:.2f} ms per article")
     # Article pages are only needed for Pagefind to index.
-    site = build_site(docs, ROOT / "bench" / "out" / f"search-{args.articles}", articles=not args.no_pagefind)
-    files = list((site / "search").rglob("*.json"))
-    print(f"search files: {len(files)}, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB uncompressed")
+    site = build_site(docs, ROOT / "bench" / "out" / f"search-{args.articles}", not args.no_pagefind, files)
+    print(f"search files: {len(files)}, {sum(map(len, files.values())) / 1e6:.1f} MB uncompressed")
+    del files
 
     qs = four_char_queries(docs, args.queries)
     res = eval_search.run_ours(site, qs, page=True)
     kb = sorted(r["bytes"] / 1024 for r in res)
     print(f"cold 4-character query, KB gzip: median {statistics.median(kb):.1f}, "
-          f"90th percentile {kb[int(len(kb) * 0.9) - 1]:.1f}, max {kb[-1]:.1f} "
+          f"90th percentile {p90(kb):.1f}, max {kb[-1]:.1f} "
           f"(JS {eval_search.js_bytes() / 1024:.1f} KB of it)")
     for r in res:
         print(f"  {r['q']}  {len(r['hits'])} hits  {r['bytes'] / 1024:.1f} KB  node {r['ms']:.0f} ms")
@@ -151,7 +157,7 @@ def main(argv=None) -> int:
             lat = browser_latency(url + SUBPATH, qs, browser)
             lat.sort()
             print(f"last keystroke to first results (Chromium, cold cache), ms: median {statistics.median(lat):.0f}, "
-                  f"90th percentile {lat[int(len(lat) * 0.9) - 1]:.0f}, max {lat[-1]:.0f}")
+                  f"90th percentile {p90(lat):.0f}, max {lat[-1]:.0f}")
             pagefind = None
             if not args.no_pagefind:
                 secs = run_pagefind_index(site)

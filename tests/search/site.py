@@ -90,13 +90,13 @@ def render_pages(docs: list[SearchDoc], articles: bool = True) -> dict[str, byte
     return files
 
 
-def write_site(docs: list[SearchDoc], out: Path, articles: bool = True) -> Path:
+def write_site(docs: list[SearchDoc], out: Path, articles: bool = True, search_files=None) -> Path:
     """Write the site under out/SUBPATH and return the site root folder."""
     site = out / SUBPATH
     if site.exists():
         shutil.rmtree(site)
     files = render_pages(docs, articles)
-    files.update(build_search_files(docs))
+    files.update(search_files if search_files is not None else build_search_files(docs))
     for dest, data in files.items():
         path = site / dest
         path.parent.mkdir(parents=True, exist_ok=True)
