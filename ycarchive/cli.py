@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -49,12 +51,45 @@ def make_parser(with_importer: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def read_library(args):
-    """Load and check content; return (library, problems)."""
+def read_library(args, cache: dict | None = None):
+    """Load and check content; return (library, problems).
+
+    `cache` holds what an earlier build read and rendered ("docs", "markdown"): files and
+    bodies that did not change are not parsed or rendered again.
+    """
     problems = Problems()
-    raw = load_content(args.content, problems)
-    library = build_library(raw, problems, drafts=args.drafts)
+    if cache is None:
+        cache = {}
+    raw = load_content(args.content, problems, cache.setdefault("docs", {}))
+    markdown = cache.setdefault("markdown", {})
+    library = build_library(raw, problems, drafts=args.drafts, markdown_cache=markdown)
+    used = {digest(a.body) for a in library.articles}
+    for key in set(markdown) - used:
+        del markdown[key]
     return library, problems
+
+
+def cache_path(out: Path) -> Path:
+    """Where a build keeps what it read, beside (not inside) the output folder."""
+    return out.parent / f".{out.name}-cache.pickle"
+
+
+def load_cache(out: Path) -> dict:
+    """The previous build's cache, or an empty one if there is none or it cannot be read."""
+    try:
+        with open(cache_path(out), "rb") as handle:
+            cache = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return {}
+    return cache if isinstance(cache, dict) and cache.get("version") == code_version() else {}
+
+
+def save_cache(out: Path, cache: dict) -> None:
+    cache["version"] = code_version()
+    tmp = cache_path(out).with_suffix(".tmp")
+    with open(tmp, "wb") as handle:
+        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_path(out))
 
 
 def report(problems: Problems, strict: bool) -> bool:
@@ -70,7 +105,9 @@ def report(problems: Problems, strict: bool) -> bool:
 def build(args) -> int:
     """Build the site; print one summary line."""
     started = time.perf_counter()
-    library, problems = read_library(args)
+    out = Path(args.out)
+    cache = load_cache(out)
+    library, problems = read_library(args, cache)
     if report(problems, args.strict):
         return 1
     base_url = args.base_url or library.site["base_url"]
@@ -89,12 +126,14 @@ def build(args) -> int:
         stats = stage.commit(keys)
     finally:
         stage.discard()
+    save_cache(out, cache)
     seconds = time.perf_counter() - started
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
           f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
     return 0
 
 
+@functools.lru_cache(maxsize=None)
 def code_version() -> str:
     """A hash of the generator's own code: output made by other code is rendered again."""
     sources = sorted((ROOT / "ycarchive").rglob("*.py"))

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from . import markup
 from .errors import Problems, did_you_mean
-from .load import Doc, RawContent
+from .load import Doc, RawContent, digest
 from .model import KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library, Page, Person, Term
 
 PAGE_KEYS = ("section", *STAFF_ROLES, "date_approximate", "number_approximate", "note")
@@ -227,8 +227,13 @@ def _page_key(src_dir: str, display: str, problems: Problems):
     return date, number
 
 
-def build_library(raw: RawContent, problems: Problems, drafts: bool = False) -> Library:
-    """Check everything and assemble the Library."""
+def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
+                  markdown_cache: dict | None = None) -> Library:
+    """Check everything and assemble the Library.
+
+    `markdown_cache`, if given, maps a body's hash to its (HTML, text) and is filled as bodies
+    are rendered, so a later build renders only new or changed bodies.
+    """
     site = build_site(raw.site, problems)
     counties = build_counties(raw.counties, problems)
     people, person_index = build_people(raw.people, problems)
@@ -326,7 +331,13 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False) -> 
                                                  f"{claimed[article.url]}; rename one of the files")
             continue
         claimed[article.url] = doc.display
-        article.html, article.text = markup.render_markdown(article.body)
+        if markdown_cache is None:
+            article.html, article.text = markup.render_markdown(article.body)
+        else:
+            key = digest(article.body)
+            if key not in markdown_cache:
+                markdown_cache[key] = markup.render_markdown(article.body)
+            article.html, article.text = markdown_cache[key]
         article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()
         articles.append(article)
 

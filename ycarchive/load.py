@@ -147,8 +147,13 @@ def load_registry(root: Path, name: str, problems: Problems, display_root: str) 
     return Doc(display, name, value, lines, items, digest=digest(text))
 
 
-def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
-    """Read every file of content/ (nothing is written)."""
+def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None = None) -> RawContent:
+    """Read every file of content/ (nothing is written).
+
+    `cache`, if given, maps a file's display path to ((mtime_ns, size), Doc) from an earlier
+    run: a file whose stamp is unchanged is not read or parsed again. It is updated in place
+    to hold exactly the files read now (files with problems are never cached).
+    """
     root_path = Path(root)
     display_root = str(root).rstrip("/") or "."
     registries = {name: load_registry(root_path, f"{name}.yml", problems, display_root)
@@ -156,6 +161,7 @@ def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
     pages: list[Doc] = []
     articles: list[Doc] = []
     files: list[str] = []
+    fresh: dict = {}
     for dirpath, dirnames, filenames in os.walk(root_path):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = Path(dirpath).relative_to(root_path).as_posix()
@@ -165,28 +171,45 @@ def load_content(root: str | os.PathLike, problems: Problems) -> RawContent:
             if name.startswith("."):
                 continue
             src_path = f"{rel_dir}/{name}"
+            if name != "page.yml" and not name.endswith(".md"):
+                files.append(src_path)
+                continue
             display = f"{display_root}/{src_path}"
             full = Path(dirpath) / name
-            if name == "page.yml":
-                text = _read(full, display, problems)
-                parsed = parse_yaml(text, display, problems) if text is not None else None
-                if parsed is not None:
-                    value, lines, _ = parsed
-                    if not isinstance(value, dict):
-                        problems.add(display, 1, "page", "expected a mapping of page facts such as 'section: 党建'")
-                    else:
-                        pages.append(Doc(display, src_path, value, lines, digest=digest(text)))
-            elif name.endswith(".md"):
-                text = _read(full, display, problems)
-                parsed = parse_front_matter(text, display, problems) if text is not None else None
-                if parsed is not None:
-                    meta, lines, body, body_line = parsed
-                    articles.append(Doc(display, src_path, meta, lines, body=body, body_line=body_line,
-                                        digest=digest(text)))
-            else:
-                files.append(src_path)
+            stat = full.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            hit = cache.get(display) if cache is not None else None
+            doc = hit[1] if hit and hit[0] == stamp else _load_doc(full, display, src_path, problems)
+            if doc is None:
+                continue
+            fresh[display] = (stamp, doc)
+            (pages if name == "page.yml" else articles).append(doc)
+    if cache is not None:
+        cache.clear()
+        cache.update(fresh)
     return RawContent(display_root, registries["site"], registries["counties"], registries["people"],
                       registries["sections"], pages, articles, files)
+
+
+def _load_doc(full: Path, display: str, src_path: str, problems: Problems) -> Doc | None:
+    """Read one page.yml or article file."""
+    text = _read(full, display, problems)
+    if text is None:
+        return None
+    if full.name == "page.yml":
+        parsed = parse_yaml(text, display, problems)
+        if parsed is None:
+            return None
+        value, lines, _ = parsed
+        if not isinstance(value, dict):
+            problems.add(display, 1, "page", "expected a mapping of page facts such as 'section: 党建'")
+            return None
+        return Doc(display, src_path, value, lines, digest=digest(text))
+    parsed = parse_front_matter(text, display, problems)
+    if parsed is None:
+        return None
+    meta, lines, body, body_line = parsed
+    return Doc(display, src_path, meta, lines, body=body, body_line=body_line, digest=digest(text))
 
 
 def load_files(root: str | os.PathLike, files: list) -> dict[str, bytes]:
