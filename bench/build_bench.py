@@ -130,6 +130,15 @@ def ours_cmd(content: Path, out: Path, templates: Path) -> list:
             "--templates", str(templates)]
 
 
+def clean_output(out: Path) -> None:
+    """Remove an output folder and what our build keeps beside it (`.NAME-cache.pickle`…)."""
+    for path in [out, *out.parent.glob(f".{out.name}-*")]:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
 def check_ok(run: Run) -> None:
     if run.returncode != 0:
         sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
@@ -765,8 +774,7 @@ def main(argv=None) -> int:
     # Full builds.
     builds = []
     out = work / "ours"
-    if out.exists():
-        shutil.rmtree(out)
+    clean_output(out)
     run = run_process("ours", ours_cmd(content, out, templates), work, work / "logs" / "ours-full")
     check_ok(run)
     builds.append(FullBuild("ours", run, *count_files(out)))
@@ -815,8 +823,7 @@ def main(argv=None) -> int:
         del big_articles, big_people
         print(f"\nsynth    {BIG_ARTICLES} articles in {time.perf_counter() - t0:.1f} s")
         big_out = work / "big" / "site"
-        if big_out.exists():
-            shutil.rmtree(big_out)
+        clean_output(big_out)
         big = run_process("ours", ours_cmd(work / "big" / "content", big_out, templates), work,
                           work / "logs" / "ours-big")
         check_ok(big)
