@@ -113,3 +113,32 @@ def test_template_edit_renders_only_its_pages(tmp_path, capsys):
     assert rendered == len(people) == 7
     changed = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.read_bytes() != before[p])
     assert changed == sorted(f"people/{name}/index.html" for name in people)
+
+
+def test_adding_an_article_leaves_older_numbered_pages_alone(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    site_yml = content / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("per_page: 20", "per_page: 1"),
+                        encoding="utf-8")
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    before = tree(out)
+    (content / "2025/07/01/03/03-new.md").write_text(article("新增报道", "临猗县", "曹欣怡", "正文。"),
+                                                      encoding="utf-8")
+    assert build(content, out) == 0
+    after = tree(out)
+    numbered = sorted(d for d in after if "/page/" in d and after[d] != before.get(d))
+    # 临猗县 had 2 articles, so pages 1 and 2; the new one makes page 3 and links page 2 to it.
+    # Every other listing the article is in (曹欣怡 as reporter, the section) grows the same way.
+    # In each listing the article joins, the numbered pages are filled from the oldest article:
+    # the new one makes a new last page, and the page before it gains a link to it. 曹欣怡 had
+    # one article as reporter, which needs no numbered pages; now there are two.
+    assert numbered == [
+        "county/linyi/page/2/index.html", "county/linyi/page/3/index.html",
+        "people/冯潇楠/art-editor/page/5/index.html", "people/冯潇楠/art-editor/page/6/index.html",
+        "people/孙勇/proofreader/page/3/index.html", "people/孙勇/proofreader/page/4/index.html",
+        "people/曹欣怡/editor/page/4/index.html", "people/曹欣怡/editor/page/5/index.html",
+        "people/曹欣怡/reporter/page/1/index.html", "people/曹欣怡/reporter/page/2/index.html",
+        "section/dangjian/page/5/index.html", "section/dangjian/page/6/index.html",
+    ]

@@ -252,14 +252,17 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
                         lambda: feeds.render_atom(title, dest, page_url, newest, r.absolute,
                                                   library.site).encode("utf-8")))
 
-    def listing(template: str, url: str, items: list, **context) -> None:
+    def listing(template: str, url: str, items: list, main: dict | None = None, **context) -> None:
+        """A listing's first page (with `main` in its context) and its numbered pages."""
         newest, numbered = paginate(items, per_page)
         older = [{"number": n + 1, "url": f"{url}page/{n + 1}/", "first": p[-1].date, "last": p[0].date,
                   "count": len(p)} for n, p in enumerate(numbered)]
-        emit(template, url, articles=newest, older=older, total=len(items), **context)
+        emit(template, url, articles=newest, older=older, total=len(items), **(main or {}), **context)
         for n, page_items in enumerate(numbered):
-            emit(template, f"{url}page/{n + 1}/", articles=page_items, older=older, total=len(items),
-                 page_number=n + 1, **context)
+            pager = {"number": n + 1, "main": url, "first": page_items[-1].date, "last": page_items[0].date,
+                     "newer": older[n + 1]["url"] if n + 1 < len(older) else None,
+                     "older": older[n - 1]["url"] if n else None}
+            emit(template, f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **context)
 
     # Articles, pages (版) and issues.
     for article in library.articles:
@@ -282,8 +285,8 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
     emit("counties.html", "county/", items=library.counties)
     for county in library.counties:
         listing("county.html", county.url, county.articles, county=county,
-                first=county.articles[0].date if county.articles else None,
-                last=county.articles[-1].date if county.articles else None)
+                main={"first": county.articles[0].date if county.articles else None,
+                      "last": county.articles[-1].date if county.articles else None})
         feed(f"{county.url}feed.xml", f"{county.name} · {library.site['title']}", county.url, county.articles)
     emit("people.html", "people/", items=library.people)
     for person in library.people:
