@@ -146,7 +146,7 @@ def main(argv=None) -> int:
         print(f"  {r['q']}  {len(r['hits'])} hits  {r['bytes'] / 1024:.1f} KB  node {r['ms']:.0f} ms")
 
     if args.no_browser or not Path(CHROMIUM).exists():
-        print("browser measurements skipped (no Chromium)")
+        print("browser measurements skipped" + ("" if args.no_browser else f" ({CHROMIUM} not found)"))
         return 0
     from playwright.sync_api import sync_playwright
 
