@@ -163,3 +163,11 @@ def test_check_lists_articles_awaiting_review(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out == [f"{FIXTURE}/2025/06/24/04/01-wenwu.md: awaiting review: counties: 闻喜县 inferred from 薛店镇",
                    "checked 5 articles: 0 error(s), 0 warning(s), 1 awaiting review"]
+
+
+def test_missing_content_folder(tmp_path, capsys):
+    code, lines = run(tmp_path / "nowhere", tmp_path, capsys)
+    assert code == 1
+    assert lines == [f"{tmp_path}/nowhere:1: content: no such folder; run from the project folder or pass "
+                     "--content DIR", "1 problem(s); nothing was written"]
+    assert not (tmp_path / "site").exists()

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import jinja2
+
 from .countymap import load_county_shapes
 from .errors import Problems
 from .library import build_library
@@ -185,4 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             return importer.run(args)
     except KeyboardInterrupt:
         return 130
+    except (OSError, jinja2.TemplateError) as exc:
+        # A missing folder, a full disk, a broken template: say what, not where in our code.
+        if getattr(args, "debug", False):
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
     return 2

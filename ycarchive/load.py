@@ -156,6 +156,9 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     """
     root_path = Path(root)
     display_root = str(root).rstrip("/") or "."
+    if not root_path.is_dir():
+        problems.add(display_root, 1, "content", "no such folder; run from the project folder or pass --content DIR")
+        return RawContent(display_root, None, None, None, None, [], [], [])
     registries = {name: load_registry(root_path, f"{name}.yml", problems, display_root)
                   for name in ("site", "counties", "people", "sections")}
     pages: list[Doc] = []
