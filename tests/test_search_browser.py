@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.search.fixture import DOCS
-from tests.search.site import CHROMIUM, CHROMIUM_ARGS, SUBPATH, serve, write_site
+from tests.search.site import CHROMIUM, SUBPATH, serve, write_site
 
 if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
     pytest.skip("Chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -22,14 +22,6 @@ def base_url(tmp_path_factory):
     server, url = serve(out)
     yield url + SUBPATH
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
