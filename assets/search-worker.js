@@ -12,7 +12,6 @@
   var CONT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_';
   var PAGE_SIZE = 10;
   var FIRST_ITEMS = 4;
-  var TEXT_CHECK_LIMIT = 200;
 
   function normalize(text) {
     return text.normalize('NFKC').toLowerCase();
@@ -39,7 +38,7 @@
     return tokens;
   }
 
-  /** Single Han characters are indexed without positions. */
+  /** Single Han characters carry only the positions where they end a Han run. */
   function hasPositions(term) {
     return !(Array.from(term).length === 1 && !WORD_CHAR.test(term));
   }
@@ -83,18 +82,19 @@
     return h;
   }
 
-  /** Decode one field's postings: {docNumber: {len, tf, pos (array or null)}}. */
+  /** Decode one field's postings: {docNumber: {len, tf, pos}}. Bigrams and words list every
+   * position (tf of them); single Han characters a count, then the positions at run ends. */
   function decodePostings(text, withPositions) {
     var v = decodeVarints(text), out = new Map(), i = 0, doc = -1;
     while (i < v.length) {
       doc += v[i];
-      var len = v[i + 1], tf = v[i + 2], pos = null;
+      var len = v[i + 1], tf = v[i + 2];
       i += 3;
-      if (withPositions) {
-        pos = new Array(tf);
-        for (var k = 0, p = 0; k < tf; k++) { p += v[i + k]; pos[k] = p; }
-        i += tf;
-      }
+      var np = tf;
+      if (!withPositions) np = v[i++];
+      var pos = new Array(np);
+      for (var k = 0, p = 0; k < np; k++) { p += v[i + k]; pos[k] = p; }
+      i += np;
       out.set(doc, { len: len, tf: tf, pos: pos });
     }
     return out;
@@ -176,8 +176,7 @@
         cover: c,
         fields: clause.fields,
         boost: clause.boost,
-        prohibited: clause.presence === lunr.Query.presence.PROHIBITED,
-        needsText: c.length > 1 && c.some(function (t) { return !hasPositions(t[0]); })
+        prohibited: clause.presence === lunr.Query.presence.PROHIBITED
       });
     });
     return phrases;
@@ -221,7 +220,9 @@
     });
   }
 
-  /** Does the phrase occur (adjacent positions) in one of its fields of doc? null: unknown. */
+  /** Does the phrase occur (adjacent positions) in one of its fields of doc? A lone Han
+   * character of a longer phrase touches a word or separator, so it ends a Han run: its
+   * run-end positions decide it. */
   function phraseInIndex(phrase, doc, termData, meta) {
     var fields = phrase.fields;
     for (var fi = 0; fi < meta.fields.length; fi++) {
@@ -232,7 +233,6 @@
       });
       if (lists.some(function (p) { return !p; })) continue;
       if (phrase.cover.length === 1) return true;
-      if (phrase.needsText) return null;
       var first = lists[0].pos;
       for (var k = 0; k < first.length; k++) {
         var start = first[k] - phrase.cover[0][1], ok = true;
@@ -243,32 +243,6 @@
       }
     }
     return false;
-  }
-
-  function recordFields(rec) {
-    return {
-      title: [rec.kicker, rec.title, rec.subtitle].filter(Boolean).join('\n'),
-      body: rec.text,
-      meta: [rec.column].concat(rec.counties, rec.people, rec.tags).join('\n')
-    };
-  }
-
-  /** The same adjacency test on a record's own text (for phrases the index can't decide). */
-  function phraseInRecord(phrase, rec) {
-    var texts = recordFields(rec);
-    return phrase.fields.some(function (f) {
-      var at = new Map();
-      tokenize(texts[f] || '').forEach(function (t) {
-        if (!at.has(t[0])) at.set(t[0], new Set());
-        at.get(t[0]).add(t[1]);
-      });
-      var first = at.get(phrase.cover[0][0]);
-      if (!first) return false;
-      return Array.from(first).some(function (p) {
-        var start = p - phrase.cover[0][1];
-        return phrase.cover.every(function (t) { var s = at.get(t[0]); return s && s.has(start + t[1]); });
-      });
-    });
   }
 
   /** Run a query: {q, filters: {county, section, person, year}} -> ranked [{n, score}] and flags. */
@@ -305,20 +279,16 @@
         });
         var hits = [];
         results.forEach(function (r) {
-          var doc = Number(r.ref), keep = true, check = false;
+          var doc = Number(r.ref), keep = true;
           phrases.forEach(function (p) {
             if (!keep) return;
             var inIndex = all.get(p.cover[0][0]) ? phraseInIndex(p, doc, all, meta) : false;
-            if (inIndex === null) check = true;
-            else if (p.prohibited ? inIndex : !inIndex) keep = false;
+            if (p.prohibited ? inIndex : !inIndex) keep = false;
           });
-          if (keep) hits.push({ n: doc, score: r.score, check: check });
+          if (keep) hits.push({ n: doc, score: r.score });
         });
         return self.applyFilters(hits, filters, meta).then(function (hits) {
-          return self.checkText(hits, phrases);
-        }).then(function (out) {
-          out.phrases = phrases;
-          return out;
+          return { hits: hits, phrases: phrases, partial: false };
         });
       });
     });
@@ -337,31 +307,6 @@
     }, this);
     return Promise.all(tests).then(function (fns) {
       return hits.filter(function (h) { return fns.every(function (f) { return f(h.n); }); });
-    });
-  };
-
-  /** Verify hits the index could not decide against their records (capped). */
-  Engine.prototype.checkText = function (hits, phrases) {
-    var self = this;
-    var unsure = hits.filter(function (h) { return h.check; });
-    if (!unsure.length) return Promise.resolve({ hits: hits, partial: false });
-    var todo = unsure.slice(0, TEXT_CHECK_LIMIT);
-    return Promise.all(todo.map(function (h) { return self.record(h.n); })).then(function (recs) {
-      var bad = new Set();
-      todo.forEach(function (h, i) {
-        var ok = phrases.every(function (p) {
-          if (!p.needsText) return true;
-          var found = phraseInRecord(p, recs[i]);
-          return p.prohibited ? !found : found;
-        });
-        if (!ok) bad.add(h.n);
-      });
-      var partial = unsure.length > todo.length;
-      var checked = new Set(todo.map(function (h) { return h.n; }));
-      return {
-        hits: hits.filter(function (h) { return !bad.has(h.n) && (!h.check || checked.has(h.n)); }),
-        partial: partial
-      };
     });
   };
 

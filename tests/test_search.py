@@ -15,7 +15,8 @@ from lunr.query import QueryPresence
 
 from tests.search.fixture import DOCS, doc
 from ycarchive.search import (
-    FIELDS, build_search_files, decode_varints, encode_varint, field_texts, fnv1a, order_docs, tokenize,
+    FIELDS, build_search_files, decode_varints, doc_numbers, encode_varint, field_texts, fnv1a, number_docs,
+    tokenize,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -98,8 +99,8 @@ def search(site, queries):
 
 
 def ids(result):
-    ordered = order_docs(DOCS)
-    return sorted(ordered[n].id for n, _ in result["hits"])
+    numbers = doc_numbers(DOCS)
+    return sorted(numbers[n].id for n, _ in result["hits"])
 
 
 def containing(s):
@@ -126,15 +127,14 @@ def test_terms_must_all_match_and_syntax_works(site):
     both, minus, field = search(site, ["服务 党员", "志愿 -服务", "title:志愿"])
     assert ids(both) == sorted(set(containing("服务")) & set(containing("党员")))
     assert ids(minus) == sorted(set(containing("志愿")) - set(containing("服务")))
-    ordered = order_docs(DOCS)
-    assert ids(field) == sorted(d.id for d in ordered if "志愿" in d.title)
+    assert ids(field) == sorted(d.id for d in DOCS if "志愿" in d.title)
 
 
 def test_filters(site):
     county, year, person = search(
         site, [["社区", {"county": "河津市"}], ["社区", {"year": "2025"}], ["社区", {"person": "刘凯华"}]]
     )
-    ordered = order_docs(DOCS)
+    ordered = DOCS
     has = set(containing("社区"))
     assert ids(county) == sorted(d.id for d in ordered if d.id in has and "河津市" in d.counties)
     assert ids(year) == sorted(d.id for d in ordered if d.id in has and d.date.startswith("2025"))
@@ -155,7 +155,7 @@ def lunr_py_scores(docs, queries):
     builder.ref("ref")
     for f in FIELDS:
         builder.field(f)
-    for n, d in enumerate(docs):
+    for n, d in number_docs(docs):
         builder.add({"ref": str(n), **{f: [t for t, _ in tokenize(text)] for f, text in zip(FIELDS, field_texts(d))}})
     index = builder.build()
     out = []
@@ -170,7 +170,7 @@ def lunr_py_scores(docs, queries):
 def lunr_js_scores(docs, queries):
     payload = [
         {"ref": str(n), **{f: [t for t, _ in tokenize(text)] for f, text in zip(FIELDS, field_texts(d))}}
-        for n, d in enumerate(docs)
+        for n, d in number_docs(docs)
     ]
     return run_node({"cmd": "lunrjs", "fields": list(FIELDS), "docs": payload, "queries": queries})
 
@@ -182,14 +182,22 @@ def ranked(pairs):
 @pytest.mark.parametrize("q, terms", [("社区", ["社区"]), ("志愿", ["志愿"]), ("党", ["党"]),
                                       ("服务 党员", ["服务", "党员"]), ("健步走", ["健步", "步走"])])
 def test_scores_equal_single_lunr_index(site, q, terms):
-    ordered = order_docs(DOCS)
     (ours,) = search(site, [q])
     keep = {str(n) for n, _ in ours["hits"]}
-    (py,) = lunr_py_scores(ordered, [terms])
-    (js,) = lunr_js_scores(ordered, [terms])
+    (py,) = lunr_py_scores(DOCS, [terms])
+    (js,) = lunr_js_scores(DOCS, [terms])
     got = [(str(n), s) for n, s in ours["hits"]]
     assert got == ranked([p for p in js if p[0] in keep])
     assert got == ranked([p for p in py if p[0] in keep])
+
+
+def own_chunks(d, n_docs):
+    from ycarchive.search import chunk_path, bucket_count
+    return {chunk_path(t, bucket_count(n_docs)) for text in field_texts(d) for t, _ in tokenize(text)}
+
+
+def record_path(docs, d):
+    return next(f"search/d/{n}.json" for n, x in number_docs(docs) if x.id == d.id)
 
 
 def test_output_is_deterministic_and_append_changes_few_files():
@@ -198,11 +206,50 @@ def test_output_is_deterministic_and_append_changes_few_files():
     new = doc(99, "新文章", "全新的健步走活动", date="2026-01-01")
     second = build_search_files(DOCS + [new])
     changed = {k for k in second if first.get(k) != second[k]}
-    from ycarchive.search import bucket_count
-    width = len(f"{bucket_count(len(DOCS) + 1) - 1:x}")
-    own_chunks = {
-        f"search/t/{fnv1a(t) % bucket_count(len(DOCS) + 1):0{width}x}.json"
-        for text in field_texts(new) for t, _ in tokenize(text)
-    }
-    assert not any(k.startswith("search/d/") for k in changed - {f"search/d/{len(DOCS)}.json"})
-    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks
+    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS + [new], new)}
+    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(new, len(DOCS) + 1)
+
+
+def test_article_numbers_are_stable():
+    before = {d.id: n for n, d in number_docs(DOCS)}
+    old = doc(98, "旧文章", "补录的旧报道", date="2001-05-05")
+    after = {d.id: n for n, d in number_docs(DOCS[1:] + [old])}
+    assert all(after[i] == n for i, n in before.items() if i in after)
+
+
+def test_deleting_or_backfilling_changes_only_own_files():
+    full = build_search_files(DOCS)
+    gone = DOCS[3]
+    fewer = build_search_files(DOCS[:3] + DOCS[4:])
+    changed = {k for k in set(full) | set(fewer) if full.get(k) != fewer.get(k)}
+    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS, gone)}
+    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(gone, len(DOCS))
+    old = doc(98, "旧文章", "补录的旧报道健步走", date="2001-05-05")
+    more = build_search_files(DOCS + [old])
+    changed = {k for k in more if full.get(k) != more[k]}
+    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS + [old], old)}
+    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(old, len(DOCS) + 1)
+
+
+def test_incremental_builds_give_the_bytes_of_a_clean_build():
+    cache: dict = {}
+    steps = [
+        DOCS[:5],
+        DOCS[:5] + [doc(90, "新一天", "新的一天，志愿服务 2026年继续。", date="2026-02-01")],
+        DOCS[:5] + [doc(90, "新一天", "新的一天，志愿服务 2026年继续。", date="2026-02-01"),
+                    doc(91, "同一天", "同一天的另一篇：健步走。", date="2026-02-01"),
+                    doc(92, "再一天", "再一天，社区治理。", date="2026-02-02")],
+        DOCS + [doc(92, "再一天", "再一天，社区治理。", date="2026-02-02")],  # backfill: clean path
+        DOCS[1:] + [doc(92, "再一天", "再一天，社区治理，改过。", date="2026-02-02")],  # delete + edit
+        DOCS[1:] + [doc(92, "再一天", "再一天，社区治理，改过。", date="2026-02-02"),
+                    doc(93, "最新", "最新的报道", date="2026-03-01")],
+    ]
+    for docs in steps:
+        assert build_search_files(docs, cache) == build_search_files(docs)
+
+
+@pytest.mark.parametrize("q", ["2025年", "6月18日", "5g基站", "年6月", "wi-fi覆盖", "2025年，村民"])
+def test_mixed_latin_han_queries_are_exact(site, q):
+    (r,) = search(site, [q])
+    assert ids(r) == containing(q)
+    assert r["partial"] is False

@@ -119,7 +119,7 @@ def build(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     extra = load_files(args.content, library.files)
-    extra.update(search_files(library))
+    extra.update(search_files(library, cache.setdefault("search", {})))
     shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
     stage = Stage(Path(args.out))
@@ -142,8 +142,8 @@ def code_version() -> str:
     return digest("".join(p.read_text(encoding="utf-8") for p in sources))
 
 
-def search_files(library) -> dict:
-    """The search index files, if the search module is present."""
+def search_files(library, cache: dict | None = None) -> dict:
+    """The search index files, if the search module is present (`cache` is kept between builds)."""
     try:
         from .search import SearchDoc, build_search_files
     except ImportError:
@@ -154,7 +154,7 @@ def search_files(library) -> dict:
                       people=tuple(p.name for p in a.credited), tags=tuple(t.name for t in a.tags),
                       text=a.text)
             for a in library.articles]
-    return build_search_files(docs)
+    return build_search_files(docs, cache)
 
 
 def check(args) -> int:

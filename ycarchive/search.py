@@ -7,15 +7,20 @@ the chunks a query touches and lets lunr.js run the query; see docs/search.md.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import multiprocessing
+import os
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import chain
-from operator import sub
+from datetime import date
+from itertools import chain, compress, count, repeat
+from operator import add, ne, sub
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
 LUNR_B = 0.75
@@ -29,6 +34,10 @@ RUN_RE = re.compile(f"([{HAN}]+)|([{WORD}]+)|[^{HAN}{WORD}]+")
 # CONT, the last group uses LAST. Both are safe inside a JSON string without escaping.
 LAST = "0123456789abcdefghijklmnopqrstuv"
 CONT = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
+# Article numbers: day (since 1900-01-01) << SLOT_BITS | slot; see number_docs().
+SLOT_BITS = 9
+SLOTS = 1 << SLOT_BITS
+EPOCH = date(1900, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -141,88 +150,231 @@ def bucket_count(n_docs: int) -> int:
     return b
 
 
+def day_number(date_text: str) -> int:
+    """Days since 1900-01-01 of an ISO date (0 when it is not one)."""
+    try:
+        return date.fromisoformat(date_text[:10]).toordinal() - EPOCH
+    except ValueError:
+        return 0
+
+
+def number_docs(docs: list[SearchDoc]) -> list[tuple[int, SearchDoc]]:
+    """(article number, article) in number order. A number is day << SLOT_BITS | slot, the slot a
+    hash of the id (the next free one on a collision), so it does not depend on other days'
+    articles: adding, removing or backfilling an article renumbers nothing else (except, rarely,
+    an article of the same day whose slot collided)."""
+    by_day: dict[int, list[tuple[int, str, int, SearchDoc]]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        by_day[day_number(d.date)].append((fnv1a(d.id) % SLOTS, d.id, i, d))
+    out = []
+    for day, items in sorted(by_day.items()):
+        if len(items) > SLOTS:
+            raise ValueError(f"more than {SLOTS} articles dated {items[0][3].date}")
+        taken: set[int] = set()
+        for slot, _, _, d in sorted(items, key=lambda x: x[:3]):
+            while slot in taken:
+                slot = (slot + 1) % SLOTS
+            taken.add(slot)
+            out.append(((day << SLOT_BITS) | slot, d))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def doc_numbers(docs: list[SearchDoc]) -> dict[int, SearchDoc]:
+    """Article number -> article."""
+    return dict(number_docs(docs))
+
+
 def order_docs(docs: list[SearchDoc]) -> list[SearchDoc]:
-    """Articles in (date, id) order: a new day's articles get the next numbers."""
-    return sorted(docs, key=lambda d: (d.date, d.id))
+    """Articles in number order, i.e. (date, slot) order."""
+    return [d for _, d in number_docs(docs)]
 
 
-def term_positions(text: str) -> tuple[int, dict[str, list[int] | int]]:
-    """Return (token count, term -> positions), as tokenize() would; single Han chars get counts."""
-    per: dict = {}
-    get = per.get
-    n_tokens = 0
-    pos = 0
-    for m in RUN_RE.finditer(normalize(text)):
-        han = m.group(1)
-        if han:
-            n = len(han)
-            n_tokens += 2 * n - 1
-            for ch in han:
-                per[ch] = get(ch, 0) + 1
-            for i in range(n - 1):
-                bg = han[i : i + 2]
-                lst = get(bg)
-                if lst is None:
-                    per[bg] = [pos + i]
+_WORD_RUN = re.compile(f"[{WORD}]+")
+_SEP_RUN = re.compile(f"[^{HAN}\x00]+")
+_PLACEHOLDER = re.compile("[\x00\x01]")
+
+
+def field_postings(text: str) -> tuple[int, list[str], list[str]]:
+    """(token count, terms, payloads) of one field, as tokenize() would give them.
+
+    The text is rewritten so that every unit is one character: a Latin word becomes \\x00, a
+    run of separators \\x01, so a character's index is its position and the tokens can be
+    grouped with C-level operations. A payload is field length, term frequency, then for
+    bigrams and words the position deltas, for single Han characters the count and position
+    deltas of their occurrences at either end of a Han run (see docs/search.md).
+    """
+    s = normalize(text)
+    if "\x00" in s or "\x01" in s:
+        s = s.replace("\x00", " ").replace("\x01", " ")
+    words = _WORD_RUN.findall(s)
+    if words:
+        s = _WORD_RUN.sub("\x00", s)
+    t = _SEP_RUN.sub("\x01", s)
+    n = len(t)
+    if not n:
+        return 0, [], []
+    place = [m.start() for m in _PLACEHOLDER.finditer(t)]
+    code = _CODES.__getitem__ if n < len(_CODES) else encode_varint
+    # bigrams: every adjacent pair, pairs touching a placeholder marked as "\x00"
+    bg = list(map(add, t, t[1:]))
+    last = n - 1
+    for p in place:
+        if p:
+            bg[p - 1] = "\x00"
+        if p < last:
+            bg[p] = "\x00"
+    junk = bg.count("\x00")
+    n_bigrams = len(bg) - junk
+    n_tokens = n - len(place) + n_bigrams + len(words)
+    head = encode_varint(n_tokens)
+    terms: list[str] = []
+    payloads: list[str] = []
+    if n_bigrams:
+        order = sorted(range(len(bg)), key=bg.__getitem__)[junk:]  # stable: positions ascend
+        keys = list(map(bg.__getitem__, order))
+        starts = [0, *compress(count(1), map(ne, keys[1:], keys))]
+        ends = starts[1:] + [len(keys)]
+        deltas = list(map(sub, order, chain((0,), order)))
+        for i in starts:
+            deltas[i] = order[i]
+        codes = list(map(code, deltas))
+        terms += map(keys.__getitem__, starts)
+        payloads += map(
+            add,
+            map(head.__add__, map(code, map(sub, ends, starts))),
+            map("".join, map(codes.__getitem__, map(slice, starts, ends))),
+        )
+    # single Han characters: count, then positions at the ends of Han runs
+    counts = Counter(t)
+    counts.pop("\x00", None)
+    counts.pop("\x01", None)
+    single = dict(zip(counts, map(add, map(head.__add__, map(code, counts.values())), repeat("0"))))
+    edge_set = {0, last}
+    for p in place:
+        edge_set.add(p - 1)
+        edge_set.add(p + 1)
+    edges: dict[str, list[int]] = {}
+    for i in sorted(edge_set):
+        if 0 <= i < n:
+            ch = t[i]
+            if ch in single:
+                if ch in edges:
+                    edges[ch].append(i)
                 else:
-                    lst.append(pos + i)
-            pos += n
-        else:
-            word = m.group(2)
-            if word:
-                n_tokens += 1
-                lst = get(word)
-                if lst is None:
-                    per[word] = [pos]
-                else:
-                    lst.append(pos)
-            pos += 1
-    return n_tokens, per
+                    edges[ch] = [i]
+    for ch, ps in edges.items():
+        single[ch] = head + code(counts[ch]) + code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps))))
+    terms += single.keys()
+    payloads += single.values()
+    if words:
+        at: dict[str, list[int]] = {}
+        for w, p in zip(words, (p for p in place if t[p] == "\x00")):
+            if w in at:
+                at[w].append(p)
+            else:
+                at[w] = [p]
+        for w, ps in at.items():
+            terms.append(w)
+            payloads.append(head + code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps)))))
+    return n_tokens, terms, payloads
 
 
-def build_postings(docs: list[SearchDoc]):
-    """Return (postings, field_length_sums): term -> one list of encoded postings per field."""
-    postings: dict[str, list[list[str]]] = {}
-    sums = [0] * len(FIELDS)
-    codes = _CODES
-    code = codes.__getitem__
-    limit = len(codes)
-    enc = encode_varint
-    last_doc: dict[str, list[int]] = {}
-    for num, doc in enumerate(docs):
+def doc_key(doc: SearchDoc) -> str:
+    """A hash of everything the index takes from an article (its content, not its place)."""
+    parts = (doc.id, doc.url, doc.title, doc.kicker, doc.subtitle, doc.date, *doc.counties, doc.section,
+             doc.column, *doc.people, *doc.tags, doc.text)
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest() + (
+        f"{len(doc.counties)}.{len(doc.people)}.{len(doc.tags)}")
+
+
+def _delta_codes(nums: list[int], first: int) -> list[str]:
+    """Varint codes of the gaps between successive numbers (the first from `first`)."""
+    head = encode_varint(nums[0] - first)
+    if len(nums) == 1:
+        return [head]
+    deltas = list(map(sub, nums[1:], nums))
+    if max(deltas) < len(_CODES):
+        return [head, *map(_CODES.__getitem__, deltas)]
+    return [head, *map(encode_varint, deltas)]
+
+
+_append = list.append
+
+
+def _index_range(items: list[tuple[int, SearchDoc]]):
+    """Postings of a run of articles in number order: per field, term -> (first number, last
+    number, encoded postings with gaps counted from -1), and the field length sums."""
+    nums: tuple[dict, ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+    pays: tuple[dict, ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+    sums = [0, 0, 0]
+    for num, doc in items:
         for f, text in enumerate(field_texts(doc)):
-            n_tokens, per = term_positions(text)
-            sums[f] += n_tokens
-            len_code = enc(n_tokens)
-            for term, positions in per.items():
-                lists = postings.get(term)
-                if lists is None:
-                    lists = postings[term] = [[], [], []]
-                    last_doc[term] = [-1, -1, -1]
-                last = last_doc[term]
-                delta = num - last[f]
-                last[f] = num
-                head = (codes[delta] if delta < limit else enc(delta)) + len_code
-                if positions.__class__ is int:  # a single Han character: tf only
-                    lists[f].append(head + enc(positions))
-                elif positions[-1] < limit:
-                    # position deltas, encoded at C speed: p1 - 0, p2 - p1, ...
-                    lists[f].append(head + enc(len(positions)) + "".join(map(code, map(sub, positions, chain((0,), positions)))))
+            n, terms, payloads = field_postings(text)
+            if n:
+                sums[f] += n
+                any(map(_append, map(nums[f].__getitem__, terms), repeat(num)))
+                any(map(_append, map(pays[f].__getitem__, terms), payloads))
+    out = []
+    for f in range(3):
+        pf = pays[f]
+        out.append({
+            term: (ns[0], ns[-1], "".join(map(add, _delta_codes(ns, -1), pf[term])))
+            for term, ns in nums[f].items()
+        })
+        nums[f].clear()
+        pf.clear()
+    return out, sums
+
+
+def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None):
+    """(term -> 3 field strings, term -> last article number per field, field length sums).
+
+    On more than one core the articles are split into runs indexed in forked processes and the
+    runs' lists joined (only each list's first gap is encoded again)."""
+    if processes is None:
+        processes = min(2, os.cpu_count() or 1)
+    if processes < 2 or len(numbered) < 400 or "fork" not in multiprocessing.get_all_start_methods():
+        parts = [_index_range(numbered)]
+    else:
+        size = -(-len(numbered) // processes)
+        runs = [numbered[i : i + size] for i in range(0, len(numbered), size)]
+        with multiprocessing.get_context("fork").Pool(len(runs)) as pool:
+            parts = pool.map(_index_range, runs, chunksize=1)
+    postings: dict[str, list[str]] = {}
+    last: dict[str, list[int]] = {}
+    sums = [sum(p[1][f] for p in parts) for f in range(3)]
+    for f in range(3):
+        merged = parts[0][0][f]
+        for part in parts[1:]:
+            for term, (first2, last2, text2) in part[0][f].items():
+                prev = merged.get(term)
+                if prev is None:
+                    merged[term] = (first2, last2, text2)
                 else:
-                    lists[f].append(head + enc(len(positions)) + "".join(enc(p - q) for p, q in zip(positions, chain((0,), positions))))
-    return postings, sums
+                    skip = len(encode_varint(first2 + 1))
+                    merged[term] = (prev[0], last2, prev[2] + encode_varint(first2 - prev[1]) + text2[skip:])
+        for term, (_, end, text) in merged.items():
+            entry = postings.get(term)
+            if entry is None:
+                entry = postings[term] = ["", "", ""]
+                last[term] = [-1, -1, -1]
+            entry[f] = text
+            last[term][f] = end
+    return postings, last, sums
+
+
+def chunk_path(term: str, n_buckets: int) -> str:
+    width = len(f"{n_buckets - 1:x}")
+    return f"search/t/{fnv1a(term) % n_buckets:0{width}x}.json"
 
 
 def render_chunks(postings, n_buckets: int) -> dict[str, bytes]:
     """Group terms into chunks by a stable hash of the term."""
-    buckets: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    buckets: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for term, lists in postings.items():
-        buckets[fnv1a(term) % n_buckets][term] = ["".join(parts) for parts in lists]
-    width = len(f"{n_buckets - 1:x}")
-    return {
-        f"search/t/{b:0{width}x}.json": _json(dict(sorted(terms.items())))
-        for b, terms in buckets.items()
-    }
+        buckets[chunk_path(term, n_buckets)][term] = lists
+    return {path: _json(dict(sorted(terms.items()))) for path, terms in buckets.items()}
 
 
 def render_record(num: int, doc: SearchDoc) -> bytes:
@@ -251,58 +403,112 @@ def facet_key(kind: str, value: str) -> str:
     return f"{kind}-{fnv1a(value):08x}"
 
 
-def render_facets(docs: list[SearchDoc]) -> dict[str, bytes]:
+def render_facets(numbered: list[tuple[int, SearchDoc]]) -> dict[str, bytes]:
     """One small file per county, section and person: the article numbers carrying it."""
     lists: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for num, doc in enumerate(docs):
+    for num, doc in numbered:
         for kind, values in (("c", doc.counties), ("s", (doc.section,)), ("p", doc.people)):
             for value in sorted(set(values)):
                 lists[(kind, value)].append(num)
     files = {}
     for (kind, value), nums in sorted(lists.items()):
-        prev, parts = -1, []
-        for n in nums:
-            parts.append(encode_varint(n - prev))
-            prev = n
         key = facet_key(kind, value)
-        files[f"search/f/{key}.json"] = _json({"value": value, "docs": "".join(parts)})
+        files[f"search/f/{key}.json"] = _json({"value": value, "docs": "".join(_delta_codes(nums, -1))})
     return files
 
 
-def render_meta(docs: list[SearchDoc], sums: list[int], n_buckets: int) -> bytes:
+def render_meta(numbered: list[tuple[int, SearchDoc]], sums: list[int], n_buckets: int) -> bytes:
     """The one file every query reads first: corpus statistics, chunk count, year ranges."""
     years: dict[str, list[int]] = {}
-    for num, doc in enumerate(docs):
+    for _, doc in numbered:
         y = doc.date[:4]
-        if y in years:
-            years[y][1] = num + 1
-        else:
-            years[y] = [num, num + 1]
+        if y not in years:
+            try:
+                lo, hi = day_number(f"{y}-01-01"), day_number(f"{int(y) + 1}-01-01")
+            except ValueError:
+                lo = hi = 0
+            years[y] = [lo << SLOT_BITS, hi << SLOT_BITS]
     return _json(
         {
             "version": FORMAT_VERSION,
             "fields": list(FIELDS),
-            "documentCount": len(docs),
+            "documentCount": len(numbered),
             "fieldLengthSums": sums,
             "k1": LUNR_K1,
             "b": LUNR_B,
             "chunks": n_buckets,
             "chunkWidth": len(f"{n_buckets - 1:x}"),
-            "years": years,
+            "years": dict(sorted(years.items())),
         }
     )
 
 
-def build_search_files(docs: list[SearchDoc]) -> dict[str, bytes]:
-    """Return {dest_path (relative to site root, under 'search/'): bytes} for the index."""
-    ordered = order_docs(docs)
-    n_buckets = bucket_count(len(ordered))
-    postings, sums = build_postings(ordered)
-    files = {"search/meta.json": render_meta(ordered, sums, n_buckets)}
-    files.update(render_chunks(postings, n_buckets))
-    files.update(render_facets(ordered))
-    for num, doc in enumerate(ordered):
-        files[f"search/d/{num}.json"] = render_record(num, doc)
+def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
+    """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
+
+    `cache` is a dict kept between builds (or None). It holds each article's record under a
+    hash of its content, the previous chunks and each term's last article number per field;
+    when the only change is articles numbered after all earlier ones (a new day), only the new
+    articles are tokenized and the chunks holding their terms patched. Anything else (an
+    article removed, edited or backfilled) indexes everything again. The files are the same
+    bytes with or without a cache.
+    """
+    if cache is None:
+        cache = {}
+    if cache.get("format") != FORMAT_VERSION:
+        cache.clear()
+        cache["format"] = FORMAT_VERSION
+    numbered = number_docs(docs)
+    keys = [doc_key(d) for _, d in numbered]
+    old_records = cache.get("records", {})
+    records = {}
+    for (num, d), k in zip(numbered, keys):
+        rec = old_records.get(k)
+        records[k] = rec if rec is not None and rec[0] == num else (num, render_record(num, d))
+    n_buckets = bucket_count(len(numbered))
+    state = cache.get("state")
+    current = {(num, k) for (num, _), k in zip(numbered, keys)}
+    added = None
+    if state is not None and state["buckets"] == n_buckets and state["entries"] <= current:
+        top = max((num for num, _ in state["entries"]), default=-1)
+        added = sorted(current - state["entries"])
+        if added and added[0][0] <= top:
+            added = None
+    if added is None:
+        postings, last, sums = index_postings(numbered)
+        chunks = render_chunks(postings, n_buckets)
+        del postings
+    else:
+        chunks, last, sums = state["chunks"], state["last"], list(state["sums"])
+        chunks = dict(chunks)
+        touched: dict[str, dict] = {}
+        by_key = {k: d for (_, d), k in zip(numbered, keys)}
+        for num, k in added:
+            for f, text in enumerate(field_texts(by_key[k])):
+                n_tokens, terms, payloads = field_postings(text)
+                sums[f] += n_tokens
+                for term, p in zip(terms, payloads):
+                    path = chunk_path(term, n_buckets)
+                    chunk = touched.get(path)
+                    if chunk is None:
+                        chunk = touched[path] = json.loads(chunks[path]) if path in chunks else {}
+                    entry = chunk.get(term)
+                    if entry is None:
+                        entry = chunk[term] = ["", "", ""]
+                        mark = last[term] = [-1, -1, -1]
+                    else:
+                        mark = last[term]
+                    entry[f] += encode_varint(num - mark[f]) + p
+                    mark[f] = num
+        for path, chunk in touched.items():
+            chunks[path] = _json(dict(sorted(chunk.items())))
+    cache["records"] = records
+    cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums}
+    files = {"search/meta.json": render_meta(numbered, sums, n_buckets)}
+    files.update(chunks)
+    files.update(render_facets(numbered))
+    for num, rec in records.values():
+        files[f"search/d/{num}.json"] = rec
     return files
 
 
