@@ -171,9 +171,11 @@ def score(found: set, truth: set) -> tuple[float, float]:
 
 def evaluate(docs, site: Path, per_class: int = 8, pagefind=None, log=print) -> dict:
     """Recall, precision, bytes and latency per query class; pagefind=(base_url, browser) adds Pagefind."""
-    from ycarchive.search import order_docs
+    from ycarchive.search import number_docs
 
-    ordered = order_docs(docs)
+    numbered = number_docs(docs)
+    ordered = [d for _, d in numbered]
+    by_number = dict(numbered)
     fields = [field_texts(d) for d in ordered]
     by_url = {d.url: d.id for d in ordered}
     queries = make_queries(ordered, per_class)
@@ -184,7 +186,7 @@ def evaluate(docs, site: Path, per_class: int = 8, pagefind=None, log=print) -> 
     rows = []
     for i, (cls, q) in enumerate(queries):
         truth = ground_truth(ordered, fields, q)
-        found = {ordered[n].id for n, _ in ours[i]["hits"]}
+        found = {by_number[n].id for n, _ in ours[i]["hits"]}
         r, p = score(found, truth)
         row = {"class": cls, "q": q, "truth": len(truth), "recall": r, "precision": p,
                "bytes": ours[i]["bytes"], "ms": ours[i]["ms"], "partial": ours[i]["partial"]}

@@ -443,6 +443,28 @@ def render_meta(numbered: list[tuple[int, SearchDoc]], sums: list[int], n_bucket
     )
 
 
+def _patch_chunk(data: bytes, ops: list[tuple[str, int, str]]) -> bytes:
+    """Append postings to a rendered chunk: (term, field, encoded postings) in order. Appends to
+    terms already in the chunk are spliced into the bytes (a key `"term":["` occurs only as
+    that key: the values are varint strings); a new term re-renders the chunk."""
+    spliced = data
+    for term, f, text in ops:
+        at = spliced.find(b'"' + term.encode("utf-8") + b'":["')
+        if at < 0:
+            chunk = json.loads(data)
+            for term, f, text in ops:
+                entry = chunk.get(term)
+                if entry is None:
+                    entry = chunk[term] = ["", "", ""]
+                entry[f] += text
+            return _json(dict(sorted(chunk.items())))
+        end = spliced.index(b'"', at + len(term.encode("utf-8")) + 5)
+        for _ in range(f):
+            end = spliced.index(b'"', end + 3)
+        spliced = spliced[:end] + text.encode("ascii") + spliced[end:]
+    return spliced
+
+
 def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
@@ -479,29 +501,21 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
         chunks = render_chunks(postings, n_buckets)
         del postings
     else:
-        chunks, last, sums = state["chunks"], state["last"], list(state["sums"])
-        chunks = dict(chunks)
-        touched: dict[str, dict] = {}
+        chunks, last, sums = dict(state["chunks"]), state["last"], list(state["sums"])
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
+        edits: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
         for num, k in added:
             for f, text in enumerate(field_texts(by_key[k])):
                 n_tokens, terms, payloads = field_postings(text)
                 sums[f] += n_tokens
                 for term, p in zip(terms, payloads):
-                    path = chunk_path(term, n_buckets)
-                    chunk = touched.get(path)
-                    if chunk is None:
-                        chunk = touched[path] = json.loads(chunks[path]) if path in chunks else {}
-                    entry = chunk.get(term)
-                    if entry is None:
-                        entry = chunk[term] = ["", "", ""]
+                    mark = last.get(term)
+                    if mark is None:
                         mark = last[term] = [-1, -1, -1]
-                    else:
-                        mark = last[term]
-                    entry[f] += encode_varint(num - mark[f]) + p
+                    edits[chunk_path(term, n_buckets)].append((term, f, encode_varint(num - mark[f]) + p))
                     mark[f] = num
-        for path, chunk in touched.items():
-            chunks[path] = _json(dict(sorted(chunk.items())))
+        for path, ops in edits.items():
+            chunks[path] = _patch_chunk(chunks.get(path, b"{}"), ops)
     cache["records"] = records
     cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums}
     files = {"search/meta.json": render_meta(numbered, sums, n_buckets)}
