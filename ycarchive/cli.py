@@ -125,7 +125,7 @@ def build(args) -> int:
     stage = Stage(Path(args.out))
     try:
         keys, rendered = render_site(library, options, stage.put, extra, previous, workers=os.cpu_count() or 1)
-        stats = stage.commit(keys)
+        stats = stage.commit(keys, previous)
     finally:
         stage.discard()
     save_cache(out, cache)

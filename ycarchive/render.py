@@ -333,7 +333,8 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     `previous` maps each file of the last build to the key of its inputs: a file whose inputs
     hash to the same key is not rendered again (its bytes would be the same). Keys cover the
     content a page shows, the templates it uses, the registries, the assets' fingerprints and
-    the generator's own code (see Fingerprints). Files without a key ("") are always made.
+    the generator's own code (see Fingerprints). Files made without a template (assets, search
+    index, sitemap) are keyed by a hash of their bytes, and handed over only when it changed.
     """
     r = Renderer(library, options)
     jobs = plan_site(library, r)
@@ -349,8 +350,9 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
         [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
     made["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
     for dest, data in made.items():
-        put(dest, data)
-        keys[dest] = ""
+        keys[dest] = _digest_bytes(data)
+        if previous.get(dest) != keys[dest]:
+            put(dest, data)
     return keys, len(todo)
 
 
@@ -464,6 +466,10 @@ class Fingerprints:
         if isinstance(value, (list, tuple)):
             return tuple(self.walk(v) for v in value)
         return value
+
+
+def _digest_bytes(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _digest(text: str) -> str:

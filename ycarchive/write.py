@@ -31,7 +31,8 @@ def read_manifest(out: Path) -> dict[str, str]:
         return {}
     with open(manifest, encoding="utf-8") as handle:
         keys = json.load(handle)
-    return {dest: key for dest, key in keys.items() if (out / dest).is_file()}
+    prefix = f"{out}/"
+    return {dest: key for dest, key in keys.items() if os.path.isfile(prefix + dest)}
 
 
 class Stage:
@@ -55,8 +56,11 @@ class Stage:
     def discard(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def commit(self, keys: dict[str, str]) -> WriteStats:
-        """Make the output hold exactly the files in `keys`: staged ones, and kept ones."""
+    def commit(self, keys: dict[str, str], previous: dict[str, str]) -> WriteStats:
+        """Make the output hold exactly the files in `keys`: staged ones, and kept ones.
+
+        `previous` is what `read_manifest` gave before the build: the files already there.
+        """
         stats = WriteStats()
         manifest = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
         if not self.out.exists():
@@ -65,7 +69,6 @@ class Stage:
             os.chmod(self.dir, 0o755)
             os.replace(self.dir, self.out)
             return stats
-        previous = read_manifest(self.out)
         staged = sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*") if p.is_file())
         for dest in staged:
             source, target = self.dir / dest, self.out / dest
