@@ -311,7 +311,7 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
             continue
         emit("terms.html", f"{kind}/", terms=terms, label=label, kind=kind)
         for term in terms:
-            listing("listing.html", term.url, term.articles, heading=term.name, term=term,
+            listing("listing.html", term.url, term.articles, heading=term.name, description=term.description,
                     parent=(label, f"{kind}/"))
 
     # Home, calendar, search, feeds and the rest.
