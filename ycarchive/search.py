@@ -185,11 +185,6 @@ def doc_numbers(docs: list[SearchDoc]) -> dict[int, SearchDoc]:
     return dict(number_docs(docs))
 
 
-def order_docs(docs: list[SearchDoc]) -> list[SearchDoc]:
-    """Articles in number order, i.e. (date, slot) order."""
-    return [d for _, d in number_docs(docs)]
-
-
 _WORD_RUN = re.compile(f"[{WORD}]+")
 _SEP_RUN = re.compile(f"[^{HAN}\x00]+")
 _PLACEHOLDER = re.compile("[\x00\x01]")
