@@ -322,40 +322,49 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
     return out, sums
 
 
-def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None):
+def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None, run: int = 2000):
     """(term -> 3 field strings, term -> last article number per field, field length sums).
 
-    On more than one core the articles are split into runs indexed in forked processes and the
-    runs' lists joined (only each list's first gap is encoded again)."""
+    The articles are indexed in runs of `run` (in forked processes on more than one core), and
+    each run's lists are appended to the lists so far, re-encoding only the run's first gap; so
+    memory holds the encoded lists and one run's postings per process, not every posting."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
-    if processes < 2 or len(numbered) < 400 or "fork" not in multiprocessing.get_all_start_methods():
-        parts = [_index_range(numbered)]
-    else:
-        size = -(-len(numbered) // processes)
-        runs = [numbered[i : i + size] for i in range(0, len(numbered), size)]
-        with multiprocessing.get_context("fork").Pool(len(runs)) as pool:
-            parts = pool.map(_index_range, runs, chunksize=1)
-    postings: dict[str, list[str]] = {}
-    last: dict[str, list[int]] = {}
-    sums = [sum(p[1][f] for p in parts) for f in range(3)]
-    for f in range(3):
-        merged = parts[0][0][f]
-        for part in parts[1:]:
+    runs = [numbered[i : i + run] for i in range(0, len(numbered), run)]
+    merged: list[dict[str, list]] = [{}, {}, {}]  # term -> [last number, pieces of text]
+    sums = [0, 0, 0]
+
+    def join(part):
+        for f in range(3):
+            sums[f] += part[1][f]
+            into = merged[f]
             for term, (first2, last2, text2) in part[0][f].items():
-                prev = merged.get(term)
+                prev = into.get(term)
                 if prev is None:
-                    merged[term] = (first2, last2, text2)
+                    into[term] = [last2, [text2]]
                 else:
                     skip = len(encode_varint(first2 + 1))
-                    merged[term] = (prev[0], last2, prev[2] + encode_varint(first2 - prev[1]) + text2[skip:])
-        for term, (_, end, text) in merged.items():
+                    prev[1] += (encode_varint(first2 - prev[0]), text2[skip:])
+                    prev[0] = last2
+
+    if processes < 2 or len(runs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for r in runs:
+            join(_index_range(r))
+    else:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for part in pool.imap(_index_range, runs):
+                join(part)
+    postings: dict[str, list[str]] = {}
+    last: dict[str, list[int]] = {}
+    for f in range(3):
+        for term, (end, pieces) in merged[f].items():
             entry = postings.get(term)
             if entry is None:
                 entry = postings[term] = ["", "", ""]
                 last[term] = [-1, -1, -1]
-            entry[f] = text
+            entry[f] = "".join(pieces)
             last[term][f] = end
+        merged[f] = {}
     return postings, last, sums
 
 
