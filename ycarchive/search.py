@@ -322,14 +322,17 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
     return out, sums
 
 
-def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None, run: int = 2000):
+def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None, run: int | None = None):
     """(term -> 3 field strings, term -> last article number per field, field length sums).
 
-    The articles are indexed in runs of `run` (in forked processes on more than one core), and
-    each run's lists are appended to the lists so far, re-encoding only the run's first gap; so
-    memory holds the encoded lists and one run's postings per process, not every posting."""
+    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000; in
+    forked processes on more than one core), and each run's lists are appended to the lists so
+    far, re-encoding only the run's first gap; so memory holds the encoded lists and one run's
+    postings per process, not every posting."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
+    if run is None:
+        run = max(250, min(2000, -(-len(numbered) // 16)))
     runs = [numbered[i : i + run] for i in range(0, len(numbered), run)]
     merged: list[dict[str, list]] = [{}, {}, {}]  # term -> [last number, pieces of text]
     sums = [0, 0, 0]
