@@ -1,16 +1,14 @@
 """Shared fixtures: a built fixture archive, and a headless Chromium when the machine has one."""
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from ycarchive.cli import main as build_main
+from ycarchive.serve import serve_static
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "archive"
@@ -40,17 +38,9 @@ def content_site(tmp_path_factory) -> Path:
     return out
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def serve_folder(folder: Path):
     """Serve a folder on 127.0.0.1 in a thread; return (server, base URL)."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    return serve_static(folder)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The built site in headless Chromium: accessibility (axe-core), keyboard use, small screens, requests."""
 from __future__ import annotations
 
-import json
 from urllib.parse import quote, urlsplit
 
 import pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import pytest
 

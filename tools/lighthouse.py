@@ -12,15 +12,12 @@ first run installs it with npm into .lighthouse/ at the top of the repository.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -28,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ycarchive.cli import main as build_main  # noqa: E402
+from ycarchive.serve import serve_static  # noqa: E402
 from ycarchive.errors import Problems  # noqa: E402
 from ycarchive.library import build_library  # noqa: E402
 from ycarchive.load import load_content  # noqa: E402
@@ -65,19 +63,6 @@ def sample_pages(content: Path) -> dict[str, str]:
     return {"home": "", "article": article.url, "search": "search/"}
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(folder: Path):
-    """Serve a folder on 127.0.0.1 in a thread; return (server, base URL)."""
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 def run_lighthouse(url: str, chrome: str) -> dict[str, int]:
     """The four category scores (0–100) of one page."""
     env = dict(os.environ, CHROME_PATH=chrome)
@@ -113,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             site = Path(tmp) / "site"
             if build_main(["build", "--content", str(args.content), "--out", str(site)]) != 0:
                 return 1
-        server, base = serve(site)
+        server, base = serve_static(site)
         try:
             print(f"Lighthouse {version}, Chromium {chrome}, mobile (default) settings")
             print(f"{'page':<10}" + "".join(f"{c:>16}" for c in CATEGORIES))

@@ -10,11 +10,8 @@ a county page and the county index, taken with headless Chromium through Playwri
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import shutil
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,16 +21,12 @@ sys.path.insert(0, str(ROOT))
 from ycarchive.errors import Problems  # noqa: E402
 from ycarchive.library import build_library  # noqa: E402
 from ycarchive.load import load_content  # noqa: E402
+from ycarchive.serve import serve_static  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def pick_pages(content: Path) -> dict[str, str]:
@@ -52,10 +45,7 @@ def take_screenshots(site: Path, pages: dict[str, str], out: Path) -> list[Path]
     """Serve `site` on 127.0.0.1 and write one PNG per page and viewport into `out`."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, base = serve_static(site)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     try:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 
 from . import markup
 from .errors import Problems, did_you_mean

@@ -7,7 +7,6 @@ the chunks a query touches and lets lunr.js run the query; see docs/search.md.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import multiprocessing

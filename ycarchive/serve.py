@@ -64,11 +64,15 @@ class BuildState:
             return {"version": self.version, "error": self.error}
 
 
-class PreviewHandler(http.server.SimpleHTTPRequestHandler):
-    state: BuildState
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging each request."""
 
     def log_message(self, *args) -> None:
         pass
+
+
+class PreviewHandler(QuietHandler):
+    state: BuildState
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -96,6 +100,17 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(data)
+
+
+def serve_static(folder: Path, host: str = "127.0.0.1"):
+    """Serve a built site as it is, on a free port, in a thread (for tests and tools).
+
+    Returns (server, base URL); call server.shutdown() when done.
+    """
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer((host, 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}/"
 
 
 def snapshot(folders: list[Path]) -> dict:

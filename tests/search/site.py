@@ -6,16 +6,14 @@ generator does, so the scripts must find the root from their own URL.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
 import jinja2
 
 from ycarchive.search import SearchDoc, build_search_files
+from ycarchive.serve import serve_static
 
 REPO = Path(__file__).resolve().parent.parent.parent
 SUBPATH = "archive/"
@@ -104,17 +102,9 @@ def write_site(docs: list[SearchDoc], out: Path, articles: bool = True, search_f
     return site
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def serve(folder: Path):
     """Serve folder on 127.0.0.1 (a free port) in a thread; return (server, base URL)."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    return serve_static(folder)
 
 
 CHROMIUM = "/usr/bin/chromium"

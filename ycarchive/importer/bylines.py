@@ -112,7 +112,7 @@ def parse_credit(line: str) -> Credit | None:
     text = re.sub(r"[ \t\u3000]+", " ", line.strip().strip("（）()"))
     m = _CREDIT_RE.match(text)
     if not m:
-        spaced = re.match(rf"^(?:(本报记者|记者|特约摄影|本报通讯员|通讯员|摄影) )?(.+) 摄$", text)
+        spaced = re.match(r"^(?:(本报记者|记者|特约摄影|本报通讯员|通讯员|摄影) )?(.+) 摄$", text)
         if not spaced:
             return None
         names = join_name(spaced.group(2).split())
