@@ -171,3 +171,22 @@ def test_missing_content_folder(tmp_path, capsys):
     assert lines == [f"{tmp_path}/nowhere:1: content: no such folder; run from the project folder or pass "
                      "--content DIR", "1 problem(s); nothing was written"]
     assert not (tmp_path / "site").exists()
+
+
+REGISTRY_CASES = {
+    "people not a list": ("people.yml", "name: 曹欣怡\n", "people.yml:1: people: expected a list of people"),
+    "person not a mapping": ("people.yml", "- 曹欣怡\n", "people.yml:1: person: expected a mapping such as "
+                                                     "'name: 曹欣怡'"),
+    "bad county slug": ("counties.yml", '- code: "140802"\n  name: 盐湖区\n  short: 盐湖\n  slug: Yan Hu\n',
+                        "counties.yml:1: slug: 'Yan Hu' is not a slug; use lower-case ASCII letters, digits and '-'"),
+    "section without slug": ("sections.yml", "- name: 党建\n", "sections.yml:1: slug: missing required field 'slug'"),
+}
+
+
+@pytest.mark.parametrize("name", REGISTRY_CASES)
+def test_bad_registry_is_reported_exactly(name, content, tmp_path, capsys):
+    rel, text, expected = REGISTRY_CASES[name]
+    write(content, rel, text)
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1
+    assert expected in lines

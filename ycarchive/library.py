@@ -76,6 +76,11 @@ class Checker:
             return default
         return value
 
+    def slug(self, value: str) -> None:
+        """Report a slug that is not lower-case ASCII letters, digits and '-'."""
+        if value and not SLUG_RE.match(value):
+            self.error("slug", f"'{value}' is not a slug; use lower-case ASCII letters, digits and '-'")
+
     def texts(self, key: str) -> list[str]:
         """A name or a list of names."""
         value = self.data.get(key)
@@ -101,23 +106,29 @@ def _resolve_people(check: Checker, key: str, index: dict) -> list[Person]:
     return people
 
 
-def build_counties(doc: Doc | None, problems: Problems) -> list[County]:
-    counties: list[County] = []
+def registry_entries(doc: Doc | None, problems: Problems, what: str, entry: str, expected: str, keys: tuple):
+    """Yield a Checker for each mapping of a registry file that is a list, reporting the rest."""
     if doc is None:
-        return counties
+        return
     if not isinstance(doc.data, list):
-        problems.add(doc.display, 1, "counties", "expected a list of counties")
-        return counties
-    seen: dict = {}
+        problems.add(doc.display, 1, what, f"expected a list of {what}")
+        return
     for item, line in zip(doc.data, doc.items):
         check = Checker(doc, problems, item if isinstance(item, dict) else {}, line)
         if not isinstance(item, dict):
-            check.error("county", "expected a mapping with code, name, short and slug")
+            check.error(entry, f"expected a mapping {expected}")
             continue
-        check.unknown_keys(("code", "name", "short", "slug", "city_level"))
+        check.unknown_keys(keys)
+        yield check
+
+
+def build_counties(doc: Doc | None, problems: Problems) -> list[County]:
+    counties: list[County] = []
+    seen: dict = {}
+    for check in registry_entries(doc, problems, "counties", "county", "with code, name, short and slug",
+                                  ("code", "name", "short", "slug", "city_level")):
         code, name, short, slug = (check.text(k, required=True) for k in ("code", "name", "short", "slug"))
-        if slug and not SLUG_RE.match(slug):
-            check.error("slug", f"'{slug}' is not a slug; use lower-case ASCII letters, digits and '-'")
+        check.slug(slug)
         for value in (code, name, short, slug):
             if value and value in seen and seen[value] != name:
                 check.error("county", f"'{value}' is used by two counties ({seen[value]} and {name})")
@@ -130,25 +141,16 @@ def build_people(doc: Doc | None, problems: Problems) -> tuple[list[Person], dic
     """Return the people and an index from every name and alias to its person."""
     people: list[Person] = []
     index: dict = {}
-    if doc is None:
-        return people, index
-    if not isinstance(doc.data, list):
-        problems.add(doc.display, 1, "people", "expected a list of people")
-        return people, index
     urls: dict = {}
-    for item, line in zip(doc.data, doc.items):
-        check = Checker(doc, problems, item if isinstance(item, dict) else {}, line)
-        if not isinstance(item, dict):
-            check.error("person", "expected a mapping such as 'name: 曹欣怡'")
-            continue
-        check.unknown_keys(("name", "aliases", "slug", "note"))
+    for check in registry_entries(doc, problems, "people", "person", "such as 'name: 曹欣怡'",
+                                  ("name", "aliases", "slug", "note")):
         name = check.text("name", required=True)
         if not name:
             continue
         person = Person(name, tuple(check.texts("aliases")), check.text("slug"), check.text("note"))
-        if person.slug and not SLUG_RE.match(person.slug):
-            check.error("slug", f"'{person.slug}' is not a slug; use lower-case ASCII letters, digits and '-'")
-        elif not person.slug and UNSAFE_NAME_RE.search(name):
+        if person.slug:
+            check.slug(person.slug)
+        elif UNSAFE_NAME_RE.search(name):
             check.error("name", f"'{name}' cannot be a URL segment; give this person a 'slug'")
         for key in (name, *person.aliases):
             if key in index:
@@ -164,20 +166,10 @@ def build_people(doc: Doc | None, problems: Problems) -> tuple[list[Person], dic
 
 def build_sections(doc: Doc | None, problems: Problems) -> list[Term]:
     sections: list[Term] = []
-    if doc is None:
-        return sections
-    if not isinstance(doc.data, list):
-        problems.add(doc.display, 1, "sections", "expected a list of sections")
-        return sections
-    for item, line in zip(doc.data, doc.items):
-        check = Checker(doc, problems, item if isinstance(item, dict) else {}, line)
-        if not isinstance(item, dict):
-            check.error("section", "expected a mapping with name and slug")
-            continue
-        check.unknown_keys(("name", "slug", "description"))
+    for check in registry_entries(doc, problems, "sections", "section", "with name and slug",
+                                  ("name", "slug", "description")):
         name, slug = check.text("name", required=True), check.text("slug", required=True)
-        if slug and not SLUG_RE.match(slug):
-            check.error("slug", f"'{slug}' is not a slug; use lower-case ASCII letters, digits and '-'")
+        check.slug(slug)
         if name and slug:
             sections.append(Term("section", name, slug, check.text("description")))
     return sections
