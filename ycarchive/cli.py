@@ -109,6 +109,7 @@ def build(args) -> int:
     started = time.perf_counter()
     out = Path(args.out)
     cache = load_cache(out)
+    stamps = {path: entry[0] for path, entry in cache.get("docs", {}).items()}
     library, problems = read_library(args, cache)
     if report(problems, args.strict):
         return 1
@@ -128,7 +129,11 @@ def build(args) -> int:
         stats = stage.commit(keys, previous)
     finally:
         stage.discard()
-    save_cache(out, cache)
+    # When no content file, registry or option changed, neither did anything derived from them.
+    inputs = (library.registry_digest, args.drafts)
+    if stamps != {path: entry[0] for path, entry in cache["docs"].items()} or cache.get("inputs") != inputs:
+        cache["inputs"] = inputs
+        save_cache(out, cache)
     seconds = time.perf_counter() - started
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
           f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
