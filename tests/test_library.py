@@ -190,3 +190,10 @@ def test_bad_registry_is_reported_exactly(name, content, tmp_path, capsys):
     code, lines = run(content, tmp_path, capsys)
     assert code == 1
     assert expected in lines
+
+
+def test_builds_into_an_existing_empty_folder(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    assert build(FIXTURE, out) == 0
+    assert (out / "index.html").is_file() and (out / ".build-manifest.json").is_file()

@@ -88,9 +88,12 @@ class Stage:
             (self.out / dest).unlink()
             stats.removed += 1
             _prune_empty((self.out / dest).parent, self.out)
-        if (self.out / MANIFEST).read_bytes() != manifest:
+        try:
+            unchanged = (self.out / MANIFEST).read_bytes() == manifest
+        except FileNotFoundError:   # an empty output folder made by hand
+            unchanged = False
+        if not unchanged:
             (self.out / MANIFEST).write_bytes(manifest)
-        self.discard()
         return stats
 
 
