@@ -142,3 +142,20 @@ def test_adding_an_article_leaves_older_numbered_pages_alone(tmp_path):
         "people/曹欣怡/reporter/page/1/index.html", "people/曹欣怡/reporter/page/2/index.html",
         "section/dangjian/page/5/index.html", "section/dangjian/page/6/index.html",
     ]
+
+
+def test_people_index_follows_a_person_moving_between_articles(tmp_path):
+    # 薛哲 keeps one article as reporter and one as author, but in two articles instead of
+    # one: the people index's count of articles changes though no role count does.
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    a, b = content / "2025/07/01/03/03-a.md", content / "2025/07/01/03/04-b.md"
+    a.write_text("---\ntitle: 甲\nkind: 消息\nreporters: [薛哲]\nauthors: [薛哲]\n---\n\n甲。\n", encoding="utf-8")
+    b.write_text("---\ntitle: 乙\nkind: 消息\n---\n\n乙。\n", encoding="utf-8")
+    out, full = tmp_path / "site", tmp_path / "full"
+    assert build(content, out) == 0
+    a.write_text("---\ntitle: 甲\nkind: 消息\nreporters: [薛哲]\n---\n\n甲。\n", encoding="utf-8")
+    b.write_text("---\ntitle: 乙\nkind: 消息\nauthors: [薛哲]\n---\n\n乙。\n", encoding="utf-8")
+    assert build(content, out) == 0
+    assert build(content, full) == 0
+    assert tree(out) == tree(full)

@@ -458,7 +458,8 @@ class Fingerprints:
             return ("county", value.code, len(value.articles),
                     value.articles[-1].date if value.articles else None)
         if isinstance(value, Person):
-            return ("person", value.name, tuple(sorted((r, len(a)) for r, a in value.roles.items())))
+            return ("person", value.name, len(value.articles),
+                    tuple(sorted((r, len(a)) for r, a in value.roles.items())))
         if isinstance(value, Term):
             return ("term", value.kind, value.name, len(value.articles))
         if isinstance(value, dict):
