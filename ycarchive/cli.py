@@ -16,6 +16,7 @@ from .errors import Problems
 from .library import build_library
 from .load import digest, load_content, load_files
 from .render import Options, render_site
+from .search import SearchDoc, build_search_files
 from .write import OutputError, Stage, read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +64,7 @@ def read_library(args, cache: dict | None = None):
     if cache is None:
         cache = {}
     raw = load_content(args.content, problems, cache.setdefault("docs", {}))
-    markdown = cache.setdefault("markdown", {})
-    library = build_library(raw, problems, drafts=args.drafts, markdown_cache=markdown)
-    used = {digest(a.body) for a in library.articles}
-    for key in set(markdown) - used:
-        del markdown[key]
+    library = build_library(raw, problems, drafts=args.drafts, markdown_cache=cache.setdefault("markdown", {}))
     return library, problems
 
 
@@ -115,7 +112,7 @@ def build(args) -> int:
         return 1
     base_url = args.base_url or library.site["base_url"]
     try:
-        previous = read_manifest(Path(args.out))
+        previous = read_manifest(out)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -123,7 +120,7 @@ def build(args) -> int:
     extra.update(search_files(library, cache.setdefault("search", {})))
     shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
-    stage = Stage(Path(args.out))
+    stage = Stage(out)
     try:
         keys, rendered = render_site(library, options, stage.put, extra, previous, workers=os.cpu_count() or 1)
         stats = stage.commit(keys, previous)
@@ -148,11 +145,7 @@ def code_version() -> str:
 
 
 def search_files(library, cache: dict | None = None) -> dict:
-    """The search index files, if the search module is present (`cache` is kept between builds)."""
-    try:
-        from .search import SearchDoc, build_search_files
-    except ImportError:
-        return {}
+    """The search index files (`cache` is kept between builds)."""
     docs = [SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
                       date=a.date.isoformat(), counties=tuple(c.name for c in a.counties),
                       section=a.page.section.name, column=a.column.name if a.column else "",

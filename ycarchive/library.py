@@ -222,8 +222,8 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
                   markdown_cache: dict | None = None) -> Library:
     """Check everything and assemble the Library.
 
-    `markdown_cache`, if given, maps a body's hash to its (HTML, text) and is filled as bodies
-    are rendered, so a later build renders only new or changed bodies.
+    `markdown_cache`, if given, maps a body's hash to its (HTML, text): bodies found there are
+    not rendered again, and afterwards it holds exactly the bodies of this build.
     """
     site = build_site(raw.site, problems)
     counties = build_counties(raw.counties, problems)
@@ -254,6 +254,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
     tags: dict = {}
     articles: list[Article] = []
     claimed: dict = {}
+    bodies: dict = {}
     content_files = set(raw.files)
     for doc in raw.articles:
         src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
@@ -326,12 +327,14 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
             article.html, article.text = markup.render_markdown(article.body)
         else:
             key = digest(article.body)
-            if key not in markdown_cache:
-                markdown_cache[key] = markup.render_markdown(article.body)
-            article.html, article.text = markdown_cache[key]
+            bodies[key] = markdown_cache.get(key) or markup.render_markdown(article.body)
+            article.html, article.text = bodies[key]
         article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()
         articles.append(article)
 
+    if markdown_cache is not None:
+        markdown_cache.clear()
+        markdown_cache.update(bodies)
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
 
 
