@@ -1,4 +1,4 @@
-"""Render the Library into (dest_path, bytes) pairs: pages, feeds, assets. Nothing is written here."""
+"""Render the Library: pages, feeds, assets and sitemap, each handed to the writer's `put`."""
 from __future__ import annotations
 
 import calendar
@@ -60,8 +60,8 @@ def date_time(date: dt.date, approximate: bool = False) -> Markup:
 def paginate(items: list, per_page: int) -> tuple[list, list]:
     """Split a listing into the newest `per_page` items and numbered pages of older ones.
 
-    Numbered pages are filled from the oldest item, so adding an article changes only the
-    listing's first page and its last numbered page: earlier pages keep their bytes.
+    Numbered pages are filled from the oldest item, so adding an article changes the listing's
+    first page, its last numbered page and (when that page is new) the one before it.
     """
     newest = list(reversed(items[-per_page:]))
     if len(items) <= per_page:
@@ -268,10 +268,9 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
     for article in library.articles:
         page_articles = article.page.articles
         i = page_articles.index(article)
-        emit_article(article,
-             prev=page_articles[i - 1] if i else None,
-             next=page_articles[i + 1] if i + 1 < len(page_articles) else None,
-             related=related[id(article)])
+        emit_article(article, prev=page_articles[i - 1] if i else None,
+                     next=page_articles[i + 1] if i + 1 < len(page_articles) else None,
+                     related=related[id(article)])
     issues = library.issues
     for n, issue in enumerate(issues):
         emit("issue.html", issue.url, issue=issue, prev=issues[n - 1] if n else None,
