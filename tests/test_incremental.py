@@ -1,13 +1,16 @@
 """Incremental builds: after any sequence of changes the output equals a clean full build."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURE, ROOT, build
+from ycarchive import stamp
 
 COUNTIES = ["盐湖区", "临猗县", "万荣县", "市直", "垣曲县"]
 PEOPLE = ["曹欣怡", "邢智轩", "薛哲", "茹雅"]
@@ -86,16 +89,73 @@ def summary(capsys) -> str:
     return capsys.readouterr().out.strip().splitlines()[-1]
 
 
+def age(folder: Path, seconds: int = 3600) -> None:
+    """Date every file back, as files edited before the build started would be."""
+    stamp = time.time_ns() - seconds * 1_000_000_000
+    for path in folder.rglob("*"):
+        os.utime(path, ns=(stamp, stamp))
+
+
 def test_no_change_renders_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "site"
     build(FIXTURE, out)
     capsys.readouterr()
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")}
     assert build(FIXTURE, out) == 0
     line = summary(capsys)
-    assert re.fullmatch(r"built 5 articles: 0 files written, \d+ unchanged, 0 removed, 0 pages rendered in [\d.]+ s",
-                        line), line
-    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+    assert re.fullmatch(r"built 5 articles: 0 files written, \d+ unchanged, 0 removed, 0 pages rendered "
+                        r"\(no input changed\) in [\d.]+ s", line), line
+    # Nothing is written: not the site, not the cache or the record beside it.
+    assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*")} == before
+
+
+def test_no_change_skips_only_when_inputs_and_output_are_as_left(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    assert build(content, out) == 0
+    assert "(no input changed)" in summary(capsys)
+    # A file of the site deleted by hand is made again.
+    (out / "archive" / "index.html").unlink()
+    assert build(content, out) == 0
+    assert " 1 files written" in summary(capsys)
+    assert (out / "archive" / "index.html").is_file()
+    # Another option is another build.
+    assert build(content, out, "--base-url", "https://example.org/archive/") == 0
+    assert "(no input changed)" not in summary(capsys)
+    # A touched file is looked at again, though its bytes are the same.
+    page = next(content.rglob("page.yml"))
+    os.utime(page)
+    assert build(content, out, "--base-url", "https://example.org/archive/") == 0
+    assert re.search(r" 0 files written, .* 0 pages rendered in ", summary(capsys))
+    assert build(content, out, "--base-url", "https://example.org/archive/", "--force") == 0
+    assert re.search(r" 0 files written, .* [1-9]\d* pages rendered in ", summary(capsys))
+
+
+def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path, capsys):
+    # The file system may give two writes in one tick the same mtime: a file changed just
+    # before a build is also recorded by its bytes.
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "site"
+    path = next(p for p in sorted(content.rglob("*.md")))
+    os.utime(path)   # edited just now
+    assert build(content, out) == 0
+    stat = path.stat()
+    before = stamp.input_stamp([str(content)], ())["stamp"]
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("。", "！", 1)   # both three bytes in UTF-8
+    assert edited != text and len(edited.encode("utf-8")) == stat.st_size
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert stamp.input_stamp([str(content)], ())["stamp"] == before   # mtime and size alone miss it
+    assert build(content, out) == 0
+    assert "(no input changed)" not in summary(capsys)
+    full = tmp_path / "full"
+    assert build(content, full) == 0
+    assert tree(out) == tree(full)
 
 
 def test_template_edit_renders_only_its_pages(tmp_path, capsys):

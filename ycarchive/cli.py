@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import os
 import pickle
 import sys
@@ -11,15 +12,13 @@ from pathlib import Path
 
 import jinja2
 
-from .countymap import load_county_shapes
-from .errors import Problems
-from .library import build_library
-from .load import digest, load_content, load_files
-from .render import Options, render_site
-from .search import SearchDoc, build_search_files
-from .write import OutputError, Stage, read_manifest
+from . import stamp
+
+# The rest of the generator is imported where it is used, so that a build with nothing to do
+# (see ycarchive/stamp.py) starts in a few tens of milliseconds.
 
 ROOT = Path(__file__).resolve().parent.parent
+SHAPES = ROOT / "data" / "yuncheng_counties.geojson"
 
 
 def _add_content_options(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +34,8 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
                                            "(default: base_url in content/site.yml)")
     parser.add_argument("--templates", default=str(ROOT / "templates"), help=argparse.SUPPRESS)
     parser.add_argument("--assets", default=str(ROOT / "assets"), help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true",
+                        help="render every page again, even if no input changed (still writes only changed files)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -60,6 +61,10 @@ def read_library(args, cache: dict | None = None):
     `cache` holds what an earlier build read and rendered ("docs", "markdown"): files and
     bodies that did not change are not parsed or rendered again.
     """
+    from .errors import Problems
+    from .library import build_library
+    from .load import load_content
+
     problems = Problems()
     if cache is None:
         cache = {}
@@ -105,7 +110,26 @@ def build(args) -> int:
     """Build the site; print one summary line."""
     started = time.perf_counter()
     out = Path(args.out)
-    cache = load_cache(out)
+    inputs_now = stamp.input_stamp(
+        [args.content, args.templates, args.assets, str(SHAPES)],
+        (code_version(), str(out.resolve()), args.base_url, args.drafts, args.strict))
+    last = None if args.force else stamp.up_to_date(out, inputs_now)
+    if last is not None:
+        for line in last["warnings"]:
+            print(line, file=sys.stderr)
+        print(f"built {last['articles']} articles: 0 files written, {last['files']} unchanged, 0 removed, "
+              f"0 pages rendered (no input changed) in {time.perf_counter() - started:.2f} s")
+        return 0
+    return _build(args, out, inputs_now, started)
+
+
+def _build(args, out: Path, inputs_now: dict, started: float) -> int:
+    from .countymap import load_county_shapes
+    from .load import load_files
+    from .render import Options, render_site
+    from .write import OutputError, Stage, read_manifest
+
+    cache = {} if args.force else load_cache(out)
     stamps = {path: entry[0] for path, entry in cache.get("docs", {}).items()}
     library, problems = read_library(args, cache)
     if report(problems, args.strict):
@@ -118,14 +142,18 @@ def build(args) -> int:
         return 1
     extra = load_files(args.content, library.files)
     extra.update(search_files(library, cache.setdefault("search", {})))
-    shapes = load_county_shapes(str(ROOT / "data" / "yuncheng_counties.geojson"))
+    shapes = load_county_shapes(str(SHAPES))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
     stage = Stage(out)
     try:
-        keys, rendered = render_site(library, options, stage.put, extra, previous, workers=os.cpu_count() or 1)
+        keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
+                                     workers=os.cpu_count() or 1)
+        stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     finally:
         stage.discard()
+    stamp.record(out, inputs_now, articles=len(library.articles), files=len(keys),
+                 warnings=[str(p) for p in problems.warnings])
     # When no content file, registry or option changed, neither did anything derived from them.
     inputs = (library.registry_digest, args.drafts)
     if stamps != {path: entry[0] for path, entry in cache["docs"].items()} or cache.get("inputs") != inputs:
@@ -141,11 +169,13 @@ def build(args) -> int:
 def code_version() -> str:
     """A hash of the generator's own code: output made by other code is rendered again."""
     sources = sorted((ROOT / "ycarchive").rglob("*.py"))
-    return digest("".join(p.read_text(encoding="utf-8") for p in sources))
+    return hashlib.blake2b(b"".join(p.read_bytes() for p in sources), digest_size=16).hexdigest()
 
 
 def search_files(library, cache: dict | None = None) -> dict:
     """The search index files (`cache` is kept between builds)."""
+    from .search import SearchDoc, build_search_files
+
     docs = [SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
                       date=a.date.isoformat(), counties=tuple(c.name for c in a.counties),
                       section=a.page.section.name, column=a.column.name if a.column else "",

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .errors import Problems
+from .stamp import RACY_SECONDS
 
 
 @dataclass
@@ -152,8 +154,11 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
 
     `cache`, if given, maps a file's display path to ((mtime_ns, size), Doc) from an earlier
     run: a file whose stamp is unchanged is not read or parsed again. It is updated in place
-    to hold exactly the files read now (files with problems are never cached).
+    to hold exactly the files read now (files with problems are never cached). A file changed
+    less than RACY_SECONDS before this run is cached without a stamp, so it is read again next
+    time: a second change within the same clock tick, at the same size, would keep its stamp.
     """
+    racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
     root_path = Path(root)
     display_root = str(root).rstrip("/") or "."
     if not root_path.is_dir():
@@ -185,7 +190,7 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
             doc = hit[1] if hit and hit[0] == stamp else _load_doc(full, display, src_path, problems)
             if doc is None:
                 continue
-            fresh[display] = (stamp, doc)
+            fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
             (pages if name == "page.yml" else articles).append(doc)
     if cache is not None:
         cache.clear()
