@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import Problems
+from .progress import bar
 from .stamp import RACY_SECONDS
 
 
@@ -170,6 +171,7 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     articles: list[Doc] = []
     files: list[str] = []
     fresh: dict = {}
+    progress = bar("reading content")
     for dirpath, dirnames, filenames in os.walk(root_path):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_dir = Path(dirpath).relative_to(root_path).as_posix()
@@ -192,6 +194,8 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
                 continue
             fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
             (pages if name == "page.yml" else articles).append(doc)
+            progress.update()
+    progress.close()
     if cache is not None:
         cache.clear()
         cache.update(fresh)

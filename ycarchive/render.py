@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from . import feeds
 from .countymap import CountyShapes, render_county_map
 from .model import ROLES, STAFF_ROLES, WEEKDAYS, Article, County, Issue, Library, Page, Person, Term
+from .progress import bar
 
 RELATED = 5
 RECENT = 10
@@ -358,10 +359,11 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
 _WORK: tuple = ()
 
 
-def _run_slice(bounds: tuple[int, int]) -> None:
+def _run_slice(bounds: tuple[int, int]) -> int:
     jobs, put = _WORK
     for job in jobs[bounds[0]:bounds[1]]:
         put(job.dest, job.make())
+    return bounds[1] - bounds[0]
 
 
 def run_jobs(jobs: list[Job], put, workers: int) -> None:
@@ -370,20 +372,26 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
     Workers are forked after the Library is built, so they share it without copying, and
     they hand their files to `put` themselves: nothing large travels between processes.
     """
-    if workers <= 1 or len(jobs) < 400:
-        for job in jobs:
-            put(job.dest, job.make())
-        return
-    import multiprocessing
-    global _WORK
-    _WORK = (jobs, put)
-    step = max(50, len(jobs) // (workers * 8))
-    slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+    progress = bar("rendering pages", len(jobs), "page")
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pool.map(_run_slice, slices)
+        if workers <= 1 or len(jobs) < 400:
+            for job in jobs:
+                put(job.dest, job.make())
+                progress.update()
+            return
+        import multiprocessing
+        global _WORK
+        _WORK = (jobs, put)
+        step = max(50, len(jobs) // (workers * 32))
+        slices = [(i, min(i + step, len(jobs))) for i in range(0, len(jobs), step)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for done in pool.imap_unordered(_run_slice, slices):
+                    progress.update(done)
+        finally:
+            _WORK = ()
     finally:
-        _WORK = ()
+        progress.close()
 
 
 class Fingerprints:
