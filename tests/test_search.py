@@ -5,6 +5,8 @@ import os
 import shutil
 import subprocess
 import unicodedata
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 from lunr.builder import Builder
 from lunr.query import QueryPresence
 
+import ycarchive.search as search_module
 from tests.search.fixture import DOCS, doc
 from ycarchive.search import (
     FIELDS, build_search_files, decode_varints, doc_numbers, encode_varint, field_texts, fnv1a, number_docs,
@@ -246,6 +249,101 @@ def test_incremental_builds_give_the_bytes_of_a_clean_build():
     ]
     for docs in steps:
         assert build_search_files(docs, cache) == build_search_files(docs)
+
+
+@pytest.fixture
+def full_builds(monkeypatch):
+    """The number of times everything was indexed (index_postings called) so far."""
+    calls = []
+    real = search_module.index_postings
+    monkeypatch.setattr(search_module, "index_postings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def build_twice(docs, cache, full_builds):
+    """Build with the cache, check the bytes against a clean build; return whether the cached
+    build indexed everything again."""
+    before = len(full_builds)
+    files = build_search_files(docs, cache)
+    indexed_all = len(full_builds) > before
+    assert files == build_search_files(docs)
+    return indexed_all
+
+
+def slot(d):
+    return number_docs([d])[0][0] % 512
+
+
+def test_changes_to_the_newest_day_are_patched(full_builds):
+    day, next_day = "2026-02-01", "2026-02-02"
+    today = [doc(n, f"今日{n}", f"今日第{n}篇：志愿服务，健步走 run{n}。", date=day) for n in (90, 91, 92)]
+    low = next(n for n in range(100, 400) if slot(doc(n, "", "", date=day)) < min(map(slot, today)))
+    added = doc(low, "新增", "新增一篇：龘龘 zzqx 志愿服务。", date=day)
+    fixed = doc(low, "新增（改）", "新增一篇：龘 zzqx2 志愿。", date=day)
+    tomorrow = doc(95, "次日", "次日的报道，社区治理。", date=next_day)
+    cache: dict = {}
+    steps = [
+        ("clean", DOCS + today, True),
+        ("add to the newest day, below its other articles", DOCS + today + [added], False),
+        ("nothing changed", DOCS + today + [added], False),
+        ("edit it", DOCS + today + [fixed], False),
+        ("edit another one", DOCS + today[:2] + [doc(92, "今日92", "改过的稿子", date=day), fixed], False),
+        ("delete one", DOCS + today[:2] + [fixed], False),
+        ("delete the added one again", DOCS + today[:2], False),
+        ("a new day", DOCS + today[:2] + [tomorrow], False),
+        ("edit the new day", DOCS + today[:2] + [doc(95, "次日", "次日的报道，改。", date=next_day)], False),
+        ("delete all of the newest day", DOCS + today[:2], False),
+        ("edit the day that is newest again", DOCS + today[:1] + [added], False),
+        ("delete all of it", DOCS, False),
+        ("edit an older day", DOCS[:1] + [replace(DOCS[1], text="改过")] + DOCS[2:], True),
+        ("add to an older day", DOCS + [doc(97, "旧", "补录的旧报道", date="2001-05-05")], True),
+    ]
+    for name, docs, indexes_all in steps:
+        assert build_twice(docs, cache, full_builds) == indexes_all, name
+    files = build_search_files(DOCS + today[:2], cache)
+    assert not any(b"zzqx" in data or "龘".encode() in data for path, data in files.items() if "/t/" in path)
+
+
+VOCAB = st.sampled_from(["志愿", "服务", "社区", "龘", "健步走", " ", "，", "5g", "zzqx", "2026年", "\n", "党"])
+TEXT = st.lists(VOCAB, max_size=8).map("".join)
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("add"), st.integers(100, 140), TEXT),      # an article of the newest day
+    st.tuples(st.just("edit"), st.integers(0, 9), TEXT),         # the i-th of the newest day
+    st.tuples(st.just("delete"), st.integers(0, 9), st.just("")),
+    st.tuples(st.just("day"), st.integers(100, 140), TEXT),      # the first of a new day
+    st.tuples(st.just("clear"), st.just(0), st.just("")),         # delete the whole newest day
+    st.tuples(st.just("old"), st.integers(0, 9), TEXT),          # edit an article of an older day
+), min_size=1, max_size=10)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(OPS)
+def test_any_sequence_of_changes_gives_the_bytes_of_a_clean_build(full_builds, ops):
+    docs = {d.id: d for d in DOCS}
+    cache: dict = {}
+    build_twice(list(docs.values()), cache, full_builds)
+    for kind, n, text in ops:
+        before = number_docs(list(docs.values()))
+        start = before[-1][0] >> 9 << 9
+        newest = [d for num, d in before if num >= start]
+        day = newest[0].date
+        if kind == "add":
+            d = doc(n, text[:3], text, date=day)
+        elif kind == "day":
+            d = doc(n, text[:3], text, date=str(date.fromisoformat(day) + timedelta(days=1)))
+        elif kind in ("edit", "old"):
+            pool = newest if kind == "edit" else [d for num, d in before if num < start] or newest
+            d = replace(pool[n % len(pool)], text=text)
+        if kind == "delete":
+            docs.pop(newest[n % len(newest)].id)
+        elif kind == "clear":
+            if len(before) - len(newest) >= 2:
+                for d in newest:
+                    docs.pop(d.id)
+        else:
+            docs[d.id] = d
+        changed = {num for num, _ in set(before) ^ set(number_docs(list(docs.values())))}
+        assert build_twice(list(docs.values()), cache, full_builds) == any(num < start for num in changed)
 
 
 @pytest.mark.parametrize("q", ["2025年", "6月18日", "5g基站", "年6月", "wi-fi覆盖", "2025年，村民"])

@@ -449,37 +449,187 @@ def render_meta(numbered: list[tuple[int, SearchDoc]], sums: list[int], n_bucket
     )
 
 
-def _patch_chunk(data: bytes, ops: list[tuple[str, int, str]]) -> bytes:
-    """Append postings to a rendered chunk: (term, field, encoded postings) in order. Appends to
-    terms already in the chunk are spliced into the bytes (a key `"term":["` occurs only as
-    that key: the values are varint strings); a new term re-renders the chunk."""
-    spliced = data
-    for term, f, text in ops:
-        at = spliced.find(b'"' + term.encode("utf-8") + b'":["')
+def _append_docs(items: list[tuple[int, SearchDoc]], last: dict[str, list[int]], sums: list[int], start: int):
+    """Postings of articles (number order) that come after everything indexed so far.
+
+    Returns term -> the 3 field strings to append, and for each term of an article numbered
+    `start` or above, (length appended before that article per field, last numbers before it
+    per field): what is needed to cut the term back to the state before `start`. `last` and
+    `sums` are updated; the third value is `sums` before the first article at or above `start`.
+    """
+    split = next((i for i, (num, _) in enumerate(items) if num >= start), len(items))
+    adds: dict[str, list[str]] = {}
+    before: dict[str, tuple[int, ...]] = {}
+    base_sums = None
+    for run in (items[:split], items[split:]):
+        if not run:
+            continue
+        fields, run_sums = _index_range(run)
+        if run[0][0] >= start:
+            base_sums = list(sums)
+            for term in fields[0].keys() | fields[1].keys() | fields[2].keys():
+                add, mark = adds.get(term, ("", "", "")), last.get(term, (-1, -1, -1))
+                before[term] = (*map(len, add), *mark)
+        for f in range(3):
+            sums[f] += run_sums[f]
+            for term, (first, end, text) in fields[f].items():
+                mark = last.get(term)
+                if mark is None:
+                    mark = last[term] = [-1, -1, -1]
+                add = adds.get(term)
+                if add is None:
+                    add = adds[term] = ["", "", ""]
+                add[f] += encode_varint(first - mark[f]) + text[len(encode_varint(first + 1)):]
+                mark[f] = end
+    return adds, before, base_sums
+
+
+def _edit_chunk(data: bytes, ops: list[tuple[str, tuple[int, ...] | None, list[str] | None]]):
+    """Apply (term, lengths to cut its 3 field strings back to or None, strings to append or
+    None) to a rendered chunk. Returns the new bytes (None when no term is left) and each
+    term's field lengths after the cut. Terms already in the chunk that stay are spliced into
+    the bytes (a key `"term":["` occurs only as that key: the values are varint strings, one
+    byte a character); a new or vanishing term re-renders the chunk."""
+    view = memoryview(data)
+    kept: dict[str, tuple[int, ...]] = {}
+    spans = []
+    rerender = False
+    for term, cut, add in ops:
+        key = b'"' + term.encode("utf-8") + b'":["'
+        at = data.find(key)
         if at < 0:
-            chunk = json.loads(data)
-            for term, f, text in ops:
-                entry = chunk.get(term)
-                if entry is None:
-                    entry = chunk[term] = ["", "", ""]
-                entry[f] += text
-            return _json(dict(sorted(chunk.items())))
-        end = spliced.index(b'"', at + len(term.encode("utf-8")) + 5)
-        for _ in range(f):
-            end = spliced.index(b'"', end + 3)
-        spliced = spliced[:end] + text.encode("ascii") + spliced[end:]
-    return spliced
+            kept[term] = (0, 0, 0)
+            rerender = True
+            continue
+        starts = [at + len(key)]
+        ends = []
+        for _ in range(3):
+            ends.append(data.index(b'"', starts[-1]))
+            starts.append(ends[-1] + 3)
+        lens = kept[term] = tuple(map(min, map(sub, ends, starts), cut)) if cut else tuple(map(sub, ends, starts))
+        if add is None:
+            add = ("", "", "")
+        if not any(lens) and not any(add):
+            rerender = True
+            continue
+        pieces = []
+        for s, n, a in zip(starts, lens, add):
+            pieces += (b'","', view[s : s + n], a.encode("ascii"))
+        pieces[0] = b'["'
+        spans.append((starts[0] - 2, ends[2] + 2, pieces + [b'"]']))
+    if rerender:
+        chunk = json.loads(data)
+        for term, cut, add in ops:
+            old = [s[:n] for s, n in zip(chunk.get(term, ("", "", "")), kept[term])]
+            new = list(map(str.__add__, old, add)) if add else old
+            if any(new):
+                chunk[term] = new
+            else:
+                chunk.pop(term, None)
+        return (_json(dict(sorted(chunk.items()))) if chunk else None), kept
+    out, pos = [], 0
+    for start, end, pieces in sorted(spans):
+        out.append(view[pos:start])
+        out += pieces
+        pos = end
+    out.append(view[pos:])
+    return b"".join(out), kept
+
+
+def _day_start(num: int) -> int:
+    """The first article number of the day of article number `num`."""
+    return num >> SLOT_BITS << SLOT_BITS
+
+
+_CONT_BYTES = frozenset(CONT.encode("ascii"))
+
+
+def _update(state: dict, todo: list[tuple[int, SearchDoc]], cut: bool, newest: int, n_buckets: int):
+    """Patch the previous build's chunks (`state`): when `cut`, cut the terms of its newest day
+    back to what they were before that day; then append the postings of the articles `todo`
+    (number order, none before the previous build's newest day) and note what is needed to cut
+    back to `newest` (a day start, not before the previous one). Returns (chunks, last number
+    per term and field, field length sums, cut-back information, field length sums before
+    `newest`)."""
+    chunks, last, base = dict(state["chunks"]), state["last"], state["base"]
+    cuts = state["tail"] if cut else {}
+    for term, info in cuts.items():
+        if any(info[:3]):
+            last[term] = list(info[3:])
+        else:
+            last.pop(term, None)
+    sums = list(state["base_sums"] if cut else state["sums"])
+    adds, before, base_sums = _append_docs(todo, last, sums, newest)
+    tail = state["tail"] if newest == base and not cut else {}
+    if newest == base:
+        base_sums = state["base_sums"]
+    ops: dict[str, list] = defaultdict(list)
+    for term in cuts.keys() | adds.keys():
+        ops[chunk_path(term, n_buckets)].append((term, cuts.get(term), adds.get(term)))
+    for path, edits in ops.items():
+        data, kept = _edit_chunk(chunks.get(path, b"{}"), edits)
+        if data is None:
+            del chunks[path]
+        else:
+            chunks[path] = data
+        for term, lens in kept.items():
+            b = before.get(term)
+            if b is not None and term not in tail:
+                tail[term] = (*map(add, lens, b[:3]), *b[3:])
+    return chunks, last, sums, tail, base_sums
+
+
+def _peel(chunks: dict[str, bytes], last: dict[str, list[int]], sums: list[int],
+          items: list[tuple[int, SearchDoc]], n_buckets: int):
+    """The cut-back information for `items`, the last articles of the index, read from the
+    chunks: their postings end each of their terms' strings, and only the first gap depends
+    on what came before, so tokenizing them again gives the length of all but that gap, which
+    is then read backwards from the string. Returns (information, field length sums before them)."""
+    fields, item_sums = _index_range(items)
+    rests: dict[str, list] = {}
+    for f in range(3):
+        for term, (first, _, text) in fields[f].items():
+            rests.setdefault(term, [None, None, None])[f] = (first, len(text) - len(encode_varint(first + 1)))
+    by_path: dict[str, list[str]] = defaultdict(list)
+    for term in rests:
+        by_path[chunk_path(term, n_buckets)].append(term)
+    tail = {}
+    for path, terms in by_path.items():
+        data = chunks[path]
+        for term in terms:
+            key = b'"' + term.encode("utf-8") + b'":["'
+            pos = data.index(key) + len(key)
+            lens, marks = [], []
+            for f, found in enumerate(rests[term]):
+                end = data.index(b'"', pos)
+                if found is None:
+                    lens.append(end - pos)
+                    marks.append(last[term][f])
+                else:
+                    first, rest = found
+                    gap_end = k = end - rest
+                    k -= 1
+                    while k > pos and data[k - 1] in _CONT_BYTES:
+                        k -= 1
+                    lens.append(k - pos)
+                    marks.append(first - decode_varints(data[k:gap_end].decode("ascii"))[0])
+                pos = end + 3
+            tail[term] = (*lens, *marks)
+    return tail, list(map(sub, sums, item_sums))
 
 
 def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
-    `cache` is a dict kept between builds (or None). It holds each article's record under a
-    hash of its content, the previous chunks and each term's last article number per field;
-    when the only change is articles numbered after all earlier ones (a new day), only the new
-    articles are tokenized and the chunks holding their terms patched. Anything else (an
-    article removed, edited or backfilled) indexes everything again. The files are the same
-    bytes with or without a cache.
+    `cache` is a dict kept between builds (or None); the files are the same bytes with or
+    without it. It holds each article's record under a hash of its content, the previous
+    chunks, each term's last article number per field, and, for the terms of the newest day's
+    articles, their field lengths and last numbers before that day (the day's postings end
+    each of its terms' strings). A build whose changes are all numbered from the start of the
+    previous build's newest day on (articles of that day added, edited or deleted; new days)
+    cuts those terms back to the state before that day and appends the postings of the
+    articles from that day on; one that only adds articles numbered after all earlier ones
+    just appends theirs. Any other change indexes everything again.
     """
     if cache is None:
         cache = {}
@@ -494,36 +644,39 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
         rec = old_records.get(k)
         records[k] = rec if rec is not None and rec[0] == num else (num, render_record(num, d))
     n_buckets = bucket_count(len(numbered))
-    state = cache.get("state")
     current = {(num, k) for (num, _), k in zip(numbered, keys)}
-    added = None
-    if state is not None and state["buckets"] == n_buckets and state["entries"] <= current:
-        top = max((num for num, _ in state["entries"]), default=-1)
-        added = sorted(current - state["entries"])
-        if added and added[0][0] <= top:
-            added = None
-    if added is None:
-        postings, last, sums = index_postings(numbered)
+    newest = _day_start(numbered[-1][0]) if numbered else 0
+    state = cache.pop("state", None)  # mutated below: a failed build leaves none behind
+    todo = None
+    if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
+        old, base = state["entries"], state["base"]
+        new = current - old
+        if old <= current and (not new or min(new)[0] > max(old)[0]):
+            todo, cut = sorted(new), False  # only articles after all earlier ones: append
+        elif {e for e in old if e[0] < base} == {e for e in current if e[0] < base}:
+            todo, cut = sorted(e for e in current if e[0] >= base), True  # cut back to base
+    if todo is None:
+        split = next((i for i, (num, _) in enumerate(numbered) if num >= newest), len(numbered))
+        postings, last, sums = index_postings(numbered[:split])
+        adds, before, base_sums = _append_docs(numbered[split:], last, sums, newest)
+        tail = {}
+        for term, extra in adds.items():
+            entry = postings.get(term)
+            if entry is None:
+                entry = postings[term] = ["", "", ""]
+            tail[term] = (*map(len, entry), *before[term][3:])
+            entry[:] = map(str.__add__, entry, extra)
         chunks = render_chunks(postings, n_buckets)
         del postings
     else:
-        chunks, last, sums = dict(state["chunks"]), state["last"], list(state["sums"])
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
-        edits: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
-        for num, k in added:
-            for f, text in enumerate(field_texts(by_key[k])):
-                n_tokens, terms, payloads = field_postings(text)
-                sums[f] += n_tokens
-                for term, p in zip(terms, payloads):
-                    mark = last.get(term)
-                    if mark is None:
-                        mark = last[term] = [-1, -1, -1]
-                    edits[chunk_path(term, n_buckets)].append((term, f, encode_varint(num - mark[f]) + p))
-                    mark[f] = num
-        for path, ops in edits.items():
-            chunks[path] = _patch_chunk(chunks.get(path, b"{}"), ops)
+        todo_docs = [(num, by_key[k]) for num, k in todo]
+        chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets)
+        if newest < base:  # the newest day's articles were all deleted: the day before is now the newest
+            tail, base_sums = _peel(chunks, last, sums, [x for x in numbered if x[0] >= newest], n_buckets)
     cache["records"] = records
-    cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums}
+    cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums,
+                      "base": newest, "tail": tail, "base_sums": base_sums or [0, 0, 0]}
     files = {"search/meta.json": render_meta(numbered, sums, n_buckets)}
     files.update(chunks)
     files.update(render_facets(numbered))
