@@ -37,6 +37,7 @@ def _add_build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true",
                         help="render every page again, even if no input changed (still writes only changed files)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--timings", action="store_true", help="print the seconds each step took to stderr")
 
 
 def make_parser(with_importer: bool = False) -> argparse.ArgumentParser:
@@ -129,9 +130,12 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
     from .render import Options, render_site
     from .write import OutputError, Stage, read_manifest
 
+    lap = Laps(started)
     cache = {} if args.force else load_cache(out)
+    lap("load cache")
     stamps = {path: entry[0] for path, entry in cache.get("docs", {}).items()}
     library, problems = read_library(args, cache)
+    lap("read content")
     if report(problems, args.strict):
         return 1
     base_url = args.base_url or library.site["base_url"]
@@ -142,16 +146,19 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
         return 1
     extra = load_files(args.content, library.files)
     extra.update(search_files(library, cache.setdefault("search", {})))
+    lap("search index")
     shapes = load_county_shapes(str(SHAPES))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
     stage = Stage(out)
     try:
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
                                      workers=os.cpu_count() or 1)
+        lap("render")
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     finally:
         stage.discard()
+    lap("write")
     stamp.record(out, inputs_now, articles=len(library.articles), files=len(keys),
                  warnings=[str(p) for p in problems.warnings])
     # When no content file, registry or option changed, neither did anything derived from them.
@@ -159,10 +166,26 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
     if stamps != {path: entry[0] for path, entry in cache["docs"].items()} or cache.get("inputs") != inputs:
         cache["inputs"] = inputs
         save_cache(out, cache)
+    lap("save cache")
+    if args.timings:
+        print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in lap.laps), file=sys.stderr)
     seconds = time.perf_counter() - started
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
           f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
     return 0
+
+
+class Laps:
+    """Seconds between successive calls, by name (for --timings)."""
+
+    def __init__(self, started: float):
+        self.last = started
+        self.laps: list[tuple[str, float]] = []
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
 
 
 @functools.lru_cache(maxsize=None)

@@ -5,8 +5,9 @@ import calendar
 import functools
 import datetime as dt
 import hashlib
+import heapq
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -75,24 +76,28 @@ def related_articles(library: Library) -> dict:
     """Pick related articles by shared counties and tags, preferring those close in time.
 
     Only near neighbours in each term's (date-sorted) list are candidates, so this stays
-    linear in the number of articles instead of comparing every pair.
+    linear in the number of articles instead of comparing every pair. Articles are handled by
+    their number in `library.articles` (sorted oldest first, so the number orders them as
+    their sort keys do), which keeps the inner loop in C (Counter, heapq): this runs over every
+    article on every build.
     """
-    positions: dict = {}
+    articles = library.articles
+    number = {id(a): n for n, a in enumerate(articles)}
+    days = [a.date.toordinal() for a in articles]
+    near: list[list] = [[] for _ in articles]
     for term_list in ([c.articles for c in library.counties] + [t.articles for t in library.tags]):
-        for i, article in enumerate(term_list):
-            positions.setdefault(id(article), []).append((term_list, i))
+        numbers = [number[id(a)] for a in term_list]
+        for i, n in enumerate(numbers):
+            near[n].append(numbers[max(0, i - 8): i + 9])
     related: dict = {}
-    for article in library.articles:
-        scores: dict = defaultdict(int)
-        others: dict = {}
-        for term_list, i in positions.get(id(article), []):
-            for other in term_list[max(0, i - 8): i + 9]:
-                if other is not article:
-                    scores[id(other)] += 1
-                    others[id(other)] = other
-        ranked = sorted(others.values(), key=lambda o: (-scores[id(o)], abs((o.date - article.date).days),
-                                                         o.sort_key))
-        related[id(article)] = ranked[:RELATED]
+    for n, article in enumerate(articles):
+        scores: Counter = Counter()
+        for window in near[n]:
+            scores.update(window)
+        scores.pop(n, None)
+        day = days[n]
+        best = heapq.nsmallest(RELATED, scores.items(), key=lambda item: (-item[1], abs(days[item[0]] - day), item[0]))
+        related[id(article)] = [articles[m] for m, _ in best]
     return related
 
 
