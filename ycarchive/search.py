@@ -449,74 +449,101 @@ def render_meta(numbered: list[tuple[int, SearchDoc]], sums: list[int], n_bucket
     )
 
 
-def _append_docs(items: list[tuple[int, SearchDoc]], last: dict[str, list[int]], sums: list[int], start: int):
+_CODE_OR_NONE = [*_CODES, None]
+
+
+def _encode_after(items: list[tuple[int, SearchDoc]], marks: list[dict[str, int]], sums: list[int], known: dict):
+    """Per field, term -> the encoded postings of articles (number order) that follow those
+    indexed so far, whose last number per term is in `marks` (updated, as is `sums`). Gaps
+    are encoded by table look-ups over a whole field at a time, the rare long ones after.
+    `known` maps article numbers to their fields' field_postings(), and gets the others'."""
+    pieces: list[dict[str, list[str]]] = [defaultdict(list), defaultdict(list), defaultdict(list)]
+    limit = len(_CODES)
+    for num, doc in items:
+        fields = known.get(num)
+        if fields is None:
+            fields = known[num] = [field_postings(text) for text in field_texts(doc)]
+        for f, (n_tokens, terms, payloads) in enumerate(fields):
+            if not n_tokens:
+                continue
+            sums[f] += n_tokens
+            mark = marks[f]
+            gaps = list(map(sub, repeat(num), map(mark.get, terms, repeat(-1))))
+            codes = list(map(_CODE_OR_NONE.__getitem__, map(min, gaps, repeat(limit))))
+            if None in codes:
+                for i, gap in enumerate(gaps):
+                    if gap >= limit:
+                        codes[i] = encode_varint(gap)
+            any(map(_append, map(pieces[f].__getitem__, terms), map(add, codes, payloads)))
+            mark.update(zip(terms, repeat(num)))
+    return [{term: "".join(p) for term, p in pf.items()} for pf in pieces]
+
+
+def _append_docs(items: list[tuple[int, SearchDoc]], last: dict[str, list[int]], sums: list[int], start: int,
+                 known: dict):
     """Postings of articles (number order) that come after everything indexed so far.
 
     Returns term -> the 3 field strings to append, and for each term of an article numbered
     `start` or above, (length appended before that article per field, last numbers before it
     per field): what is needed to cut the term back to the state before `start`. `last` and
     `sums` are updated; the third value is `sums` before the first article at or above `start`.
+    `known` holds the articles' field_postings() where known, and gets the others'.
     """
     split = next((i for i, (num, _) in enumerate(items) if num >= start), len(items))
+    marks = [{term: m[f] for term, m in last.items()} for f in range(3)]
+    early = _encode_after(items[:split], marks, sums, known)
+    base_sums = list(sums)
+    seen = [dict(m) for m in marks]
+    late = _encode_after(items[split:], marks, sums, known)
+    e0, e1, e2 = early
+    s0, s1, s2 = seen
+    before = {
+        term: (len(e0.get(term, "")), len(e1.get(term, "")), len(e2.get(term, "")),
+               s0.get(term, -1), s1.get(term, -1), s2.get(term, -1))
+        for term in late[0].keys() | late[1].keys() | late[2].keys()
+    }
     adds: dict[str, list[str]] = {}
-    before: dict[str, tuple[int, ...]] = {}
-    base_sums = None
-    for run in (items[:split], items[split:]):
-        if not run:
-            continue
-        fields, run_sums = _index_range(run)
-        if run[0][0] >= start:
-            base_sums = list(sums)
-            for term in fields[0].keys() | fields[1].keys() | fields[2].keys():
-                add, mark = adds.get(term, ("", "", "")), last.get(term, (-1, -1, -1))
-                before[term] = (*map(len, add), *mark)
+    for part in (early, late):
         for f in range(3):
-            sums[f] += run_sums[f]
-            for term, (first, end, text) in fields[f].items():
-                mark = last.get(term)
-                if mark is None:
-                    mark = last[term] = [-1, -1, -1]
-                add = adds.get(term)
-                if add is None:
-                    add = adds[term] = ["", "", ""]
-                add[f] += encode_varint(first - mark[f]) + text[len(encode_varint(first + 1)):]
-                mark[f] = end
+            for term, text in part[f].items():
+                entry = adds.get(term)
+                if entry is None:
+                    entry = adds[term] = ["", "", ""]
+                entry[f] += text
+    for term in adds:
+        last[term] = [marks[0].get(term, -1), marks[1].get(term, -1), marks[2].get(term, -1)]
     return adds, before, base_sums
 
 
 def _edit_chunk(data: bytes, ops: list[tuple[str, tuple[int, ...] | None, list[str] | None]]):
-    """Apply (term, lengths to cut its 3 field strings back to or None, strings to append or
+    """Apply (term, cut-back information (field lengths first) or None, strings to append or
     None) to a rendered chunk. Returns the new bytes (None when no term is left) and each
     term's field lengths after the cut. Terms already in the chunk that stay are spliced into
-    the bytes (a key `"term":["` occurs only as that key: the values are varint strings, one
-    byte a character); a new or vanishing term re-renders the chunk."""
+    the bytes, found in one pass because the keys are in sorted order (a key `"term":["`
+    occurs only as that key: the values are varint strings, one byte a character); a new or
+    vanishing term re-renders the chunk."""
     view = memoryview(data)
     kept: dict[str, tuple[int, ...]] = {}
-    spans = []
+    out, pos = [], 0
     rerender = False
-    for term, cut, add in ops:
+    for term, cut, add in sorted(ops, key=lambda op: op[0]):
         key = b'"' + term.encode("utf-8") + b'":["'
-        at = data.find(key)
+        at = data.find(key, pos)
         if at < 0:
             kept[term] = (0, 0, 0)
             rerender = True
             continue
-        starts = [at + len(key)]
-        ends = []
-        for _ in range(3):
-            ends.append(data.index(b'"', starts[-1]))
-            starts.append(ends[-1] + 3)
-        lens = kept[term] = tuple(map(min, map(sub, ends, starts), cut)) if cut else tuple(map(sub, ends, starts))
-        if add is None:
-            add = ("", "", "")
-        if not any(lens) and not any(add):
+        s0 = at + len(key)
+        e0 = data.index(b'"', s0)
+        e1 = data.index(b'"', e0 + 3)
+        e2 = data.index(b'"', e1 + 3)
+        n0, n1, n2 = kept[term] = cut[:3] if cut else (e0 - s0, e1 - e0 - 3, e2 - e1 - 3)
+        a0, a1, a2 = (a.encode("ascii") for a in add) if add else (b"", b"", b"")
+        if not (n0 or n1 or n2 or a0 or a1 or a2):
             rerender = True
             continue
-        pieces = []
-        for s, n, a in zip(starts, lens, add):
-            pieces += (b'","', view[s : s + n], a.encode("ascii"))
-        pieces[0] = b'["'
-        spans.append((starts[0] - 2, ends[2] + 2, pieces + [b'"]']))
+        out += (view[pos : s0 + n0], a0, view[e0 : e0 + 3 + n1], a1, view[e1 : e1 + 3 + n2], a2)
+        pos = e2
     if rerender:
         chunk = json.loads(data)
         for term, cut, add in ops:
@@ -527,11 +554,6 @@ def _edit_chunk(data: bytes, ops: list[tuple[str, tuple[int, ...] | None, list[s
             else:
                 chunk.pop(term, None)
         return (_json(dict(sorted(chunk.items()))) if chunk else None), kept
-    out, pos = [], 0
-    for start, end, pieces in sorted(spans):
-        out.append(view[pos:start])
-        out += pieces
-        pos = end
     out.append(view[pos:])
     return b"".join(out), kept
 
@@ -544,13 +566,13 @@ def _day_start(num: int) -> int:
 _CONT_BYTES = frozenset(CONT.encode("ascii"))
 
 
-def _update(state: dict, todo: list[tuple[int, SearchDoc]], cut: bool, newest: int, n_buckets: int):
+def _update(state: dict, todo: list[tuple[int, SearchDoc]], cut: bool, newest: int, n_buckets: int, known: dict):
     """Patch the previous build's chunks (`state`): when `cut`, cut the terms of its newest day
     back to what they were before that day; then append the postings of the articles `todo`
     (number order, none before the previous build's newest day) and note what is needed to cut
     back to `newest` (a day start, not before the previous one). Returns (chunks, last number
     per term and field, field length sums, cut-back information, field length sums before
-    `newest`)."""
+    `newest`). `known`: see _append_docs."""
     chunks, last, base = dict(state["chunks"]), state["last"], state["base"]
     cuts = state["tail"] if cut else {}
     for term, info in cuts.items():
@@ -559,7 +581,7 @@ def _update(state: dict, todo: list[tuple[int, SearchDoc]], cut: bool, newest: i
         else:
             last.pop(term, None)
     sums = list(state["base_sums"] if cut else state["sums"])
-    adds, before, base_sums = _append_docs(todo, last, sums, newest)
+    adds, before, base_sums = _append_docs(todo, last, sums, newest, known)
     tail = state["tail"] if newest == base and not cut else {}
     if newest == base:
         base_sums = state["base_sums"]
@@ -648,6 +670,7 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
     newest = _day_start(numbered[-1][0]) if numbered else 0
     state = cache.pop("state", None)  # mutated below: a failed build leaves none behind
     todo = None
+    known: dict[int, list] = {}  # article number -> field_postings() of its fields
     if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
         old, base = state["entries"], state["base"]
         new = current - old
@@ -658,7 +681,7 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
     if todo is None:
         split = next((i for i, (num, _) in enumerate(numbered) if num >= newest), len(numbered))
         postings, last, sums = index_postings(numbered[:split])
-        adds, before, base_sums = _append_docs(numbered[split:], last, sums, newest)
+        adds, before, base_sums = _append_docs(numbered[split:], last, sums, newest, known)
         tail = {}
         for term, extra in adds.items():
             entry = postings.get(term)
@@ -671,12 +694,19 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
     else:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
-        chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets)
+        known = {e[0]: state["memo"][e] for e in todo if e in state["memo"]}
+        chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets, known)
         if newest < base:  # the newest day's articles were all deleted: the day before is now the newest
             tail, base_sums = _peel(chunks, last, sums, [x for x in numbered if x[0] >= newest], n_buckets)
+    memo = {}  # the newest day's field_postings(), so that editing one of its articles tokenizes only that one
+    for e in current:
+        if e[0] >= newest:
+            fields = known.get(e[0]) or (state and state["memo"].get(e))
+            if fields:
+                memo[e] = fields
     cache["records"] = records
     cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums,
-                      "base": newest, "tail": tail, "base_sums": base_sums or [0, 0, 0]}
+                      "base": newest, "tail": tail, "base_sums": base_sums or [0, 0, 0], "memo": memo}
     files = {"search/meta.json": render_meta(numbered, sums, n_buckets)}
     files.update(chunks)
     files.update(render_facets(numbered))
