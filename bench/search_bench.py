@@ -9,18 +9,26 @@ fetches: JS, meta, chunks, records of the first page) and, in headless Chromium 
 loopback server, the time from the last keystroke to the first results on screen. With
 Pagefind installed (`pip install 'pagefind[extended]'`) it indexes the same article pages and
 the evaluation (bench/eval_search.py) reports both engines on the same queries.
+
+    python bench/search_bench.py --incremental CONTENT_DIR
+
+times build_search_files on the articles the site build reads from CONTENT_DIR: a clean build,
+then with the cache: one article added to the newest day (a copy of its last article under
+another id and title), that article edited, deleted, and an article of a new day.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import pickle
 import random
 import re
 import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +122,45 @@ def run_pagefind_index(site: Path) -> float:
     return time.perf_counter() - t0
 
 
+def incremental(content: Path) -> int:
+    """Time the builds listed in the module docstring; check each against a clean build."""
+    import dataclasses
+    import os
+
+    from ycarchive import cli, search
+
+    library, _ = cli.read_library(argparse.Namespace(content=str(content), drafts=False))
+    captured = []
+    real = search.build_search_files
+    search.build_search_files = lambda docs, cache=None: captured.append(docs) or {}
+    try:
+        cli.search_files(library, {})
+    finally:
+        search.build_search_files = real
+    docs = captured[0]
+    numbered = search.number_docs(docs)
+    last = max((d for n, d in numbered if n >> 9 == numbered[-1][0] >> 9), key=lambda d: d.url)
+    added = dataclasses.replace(last, id=last.id + "-b", url=last.url.rstrip("/") + "-b/", title=last.title + "（新增）")
+    edited = dataclasses.replace(added, title=added.title + "改")
+    day = dataclasses.replace(last, id="next-day-1", date=str(date.fromisoformat(last.date) + timedelta(days=1)))
+    top = max(n for n, d in numbered if n >> 9 == numbered[-1][0] >> 9) % 512
+    slot = search.number_docs([added])[0][0] % 512
+    print(f"load average {os.getloadavg()[0]:.2f}, nproc {os.cpu_count()}; {len(docs)} articles; "
+          f"added article's slot {slot}, newest day's highest {top}")
+    cache: dict = {}
+    t0 = time.perf_counter()
+    real(docs, cache)
+    print(f"clean: {time.perf_counter() - t0:.2f} s, cache {len(pickle.dumps(cache, pickle.HIGHEST_PROTOCOL)):,} bytes")
+    for name, step in (("add to the newest day", docs + [added]), ("edit it", docs + [edited]),
+                       ("delete it", docs), ("a new day", docs + [day])):
+        t0 = time.perf_counter()
+        files = real(step, cache)
+        seconds = time.perf_counter() - t0
+        same = files == real(step)
+        print(f"{name}: {seconds:.3f} s, same bytes as a clean build: {same}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=10000)
@@ -124,7 +171,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-pagefind", action="store_true")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--repeat", type=int, default=2, help="index builds to time (the best counts)")
+    ap.add_argument("--incremental", type=Path, metavar="CONTENT_DIR", help="time incremental builds only")
     args = ap.parse_args(argv)
+    if args.incremental:
+        return incremental(args.incremental)
 
     docs = synthetic_docs(args.articles, args.seed, args.seeds)
     chars = statistics.mean(len(d.text) for d in docs)
