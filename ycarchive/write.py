@@ -1,6 +1,7 @@
 """Write the site: files are staged beside the output, then moved in once the build succeeded."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -41,14 +42,24 @@ class Stage:
     Nothing in the output changes until `commit`, so a build that fails part-way (a content
     error, a template error) leaves the previous site as it was. Forked render workers write
     here too, so rendered pages need not be held in memory.
+
+    A first build stages the site's own tree and moves it into place with one rename. Later
+    builds stage files flat, under a hash of their path, and `commit` writes the changed ones
+    over the old files in place: folders made and removed, and renames, are what cost most on
+    a busy disk (1,300 files: about 0.03 s in place against 0.15-1.9 s by rename, and as much
+    again to remove a staged tree; measured side by side, docs/performance.md).
     """
 
     def __init__(self, out: Path):
         self.out = Path(out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.flat = (self.out / MANIFEST).is_file()
         self.dir = Path(tempfile.mkdtemp(dir=self.out.parent, prefix=f".{self.out.name}-"))
 
     def put(self, dest: str, data: bytes) -> None:
+        if self.flat:
+            (self.dir / _flat_name(dest)).write_bytes(data)
+            return
         path = self.dir / dest
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -60,30 +71,39 @@ class Stage:
         """Make the output hold exactly the files in `keys`: staged ones, and kept ones.
 
         `previous` is what `read_manifest` gave before the build: the files already there.
+        If this fails half-way (a full disk), the old manifest is still in place, and it does
+        not hold the keys of the files that were being replaced: the next build makes them again.
         """
         stats = WriteStats()
         manifest = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
-        if not self.out.exists():
+        if not self.flat and not self.out.exists():
             stats.written = sum(1 for p in self.dir.rglob("*") if p.is_file())
             (self.dir / MANIFEST).write_bytes(manifest)
             os.chmod(self.dir, 0o755)
             os.replace(self.dir, self.out)
             return stats
-        staged = sorted(p.relative_to(self.dir).as_posix() for p in self.dir.rglob("*") if p.is_file())
-        for dest in staged:
-            source, target = self.dir / dest, self.out / dest
+        if self.flat:
+            names = {_flat_name(dest): dest for dest in keys}
+            staged = sorted((names[name], self.dir / name) for name in os.listdir(self.dir))
+        else:   # an empty output folder made by hand
+            staged = sorted((p.relative_to(self.dir).as_posix(), p) for p in self.dir.rglob("*") if p.is_file())
+        for dest, source in staged:
+            target = self.out / dest
             data = source.read_bytes()
             try:
-                if target.read_bytes() == data:
-                    stats.unchanged += 1
-                    continue
+                with open(target, "r+b") as handle:
+                    if handle.read() == data:
+                        stats.unchanged += 1
+                        continue
+                    handle.seek(0)
+                    handle.write(data)
+                    handle.truncate()
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                pass
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(source, 0o644)
-            os.replace(source, target)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.chmod(source, 0o644)
+                os.replace(source, target)
             stats.written += 1
-        stats.unchanged += len(set(keys) - set(staged))
+        stats.unchanged += len(set(keys) - {dest for dest, _ in staged})
         for dest in sorted(set(previous) - set(keys)):
             (self.out / dest).unlink()
             stats.removed += 1
@@ -95,6 +115,10 @@ class Stage:
         if not unchanged:
             (self.out / MANIFEST).write_bytes(manifest)
         return stats
+
+
+def _flat_name(dest: str) -> str:
+    return hashlib.blake2b(dest.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:
