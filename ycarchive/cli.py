@@ -150,10 +150,10 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
     shapes = load_county_shapes(str(SHAPES))
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version())
     stage = Stage(out)
+    lap("prepare")
     try:
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
-                                     workers=os.cpu_count() or 1)
-        lap("render")
+                                     workers=os.cpu_count() or 1, lap=lap)
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     finally:

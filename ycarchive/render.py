@@ -331,7 +331,7 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
 
 
 def render_site(library: Library, options: Options, put, extra: dict | None = None,
-                previous: dict | None = None, workers: int = 1) -> tuple[dict, int]:
+                previous: dict | None = None, workers: int = 1, lap=lambda name: None) -> tuple[dict, int]:
     """Render the site, handing each file made to `put(dest, bytes)`.
 
     Returns ({dest: input key} for every file of the site, number of pages rendered).
@@ -343,11 +343,14 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     """
     r = Renderer(library, options)
     jobs = plan_site(library, r)
+    lap("plan pages")
     prints = Fingerprints(library, r, options.code_version)
     keys = {job.dest: prints.key(job.inputs) for job in jobs}
+    lap("page keys")
     previous = previous or {}
     todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
     run_jobs(todo, put, workers)
+    lap("render pages")
     made = dict(r.asset_files)
     made.update(extra or {})
     pages = sorted(dest for dest in [*keys, *made] if dest.endswith("index.html"))
@@ -358,6 +361,7 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
         keys[dest] = _digest_bytes(data)
         if previous.get(dest) != keys[dest]:
             put(dest, data)
+    lap("other files")
     return keys, len(todo)
 
 
