@@ -18,8 +18,8 @@ from lunr.query import QueryPresence
 import ycarchive.search as search_module
 from tests.search.fixture import DOCS, doc
 from ycarchive.search import (
-    FIELDS, build_search_files, decode_varints, doc_numbers, encode_varint, field_texts, fnv1a, number_docs,
-    tokenize,
+    FIELDS, build_search_files, decode_varints, doc_numbers, encode_varint, field_postings, field_texts, fnv1a,
+    number_docs, tokenize,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,6 +69,37 @@ def test_tokens_are_bigrams_singles_and_words():
         ("志", 0), ("志愿", 0), ("愿", 1), ("愿服", 1), ("服", 2), ("服务", 2), ("务", 3),
         ("wi", 5), ("fi", 7),
     ]
+
+
+def postings_article_by_article(items):
+    """What search._index_range gives, built from field_postings() one article at a time."""
+    out, sums = [{}, {}, {}], [0, 0, 0]
+    for num, d in items:
+        for f, text in enumerate(field_texts(d)):
+            n, terms, payloads = field_postings(text)
+            sums[f] += n
+            for term, payload in zip(terms, payloads):
+                prev = out[f].get(term)
+                gap = encode_varint(num + 1 if prev is None else num - prev[1])
+                out[f][term] = (num if prev is None else prev[0], num, (prev[2] if prev else "") + gap + payload)
+    return out, sums
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(ALPHABET, max_size=30), st.text(ALPHABET, max_size=200), st.integers(0, 3)),
+                min_size=1, max_size=12))
+def test_run_indexing_matches_field_postings(articles):
+    docs = [doc(i, title, text, date=f"2025-06-2{day}", people=(title[:3],), tags=(text[-2:],))
+            for i, (title, text, day) in enumerate(articles)]
+    items = number_docs(docs)
+    expected = postings_article_by_article(items)
+    assert search_module._index_range(items) == expected
+    packed = search_module._SORT_SHIFT
+    try:
+        search_module._SORT_SHIFT = 0  # the path for runs too long to pack key and index in an int64
+        assert search_module._index_range(items) == expected
+    finally:
+        search_module._SORT_SHIFT = packed
 
 
 @pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 2**31])
