@@ -316,21 +316,22 @@ _SORT_SHIFT = 26
 
 def _varint_text(values, at):
     """The varint codes of an int32 array joined into one string, and the offsets in it of the
-    codes of values[at] (plus the end). Codes are written as rows of a (value, digit) array of
-    bytes, right-aligned, and the unused left digits dropped."""
+    codes of values[at] (plus the end). Every code's last digit is written at once, then the
+    digits before it of the values that have them (few: most values are below 32)."""
     widths = np.ones(len(values), dtype=np.int8)
     w = 1
     while w < 7 and (more := values >= 32**w).any():
         widths += more
         w += 1
-    digits = np.empty((len(values), w), dtype=np.uint8)
-    digits[:, -1] = _LAST_BYTES[values & 31]
+    ends = np.cumsum(widths, dtype=np.int32 if len(values) * w < 1 << 31 else np.int64)
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    ends -= 1
+    out[ends] = _LAST_BYTES[values & 31]
     for k in range(1, w):
-        digits[:, -1 - k] = _CONT_BYTES_ARRAY[(values >> 5 * k) & 31]
-    text = digits[np.arange(w, 0, -1, dtype=np.int8) <= widths[:, None]].tobytes().decode("ascii")
-    del digits
-    ends = np.cumsum(widths, dtype=np.int32 if len(text) < 1 << 31 else np.int64)
-    return text, np.append(ends[at] - widths[at], len(text)).tolist()
+        sel = np.flatnonzero(widths > k)
+        out[ends[sel] - k] = _CONT_BYTES_ARRAY[(values[sel] >> 5 * k) & 31]
+    ends += 1
+    return out.tobytes().decode("ascii"), np.append(ends[at] - widths[at], len(out)).tolist()
 
 
 def _field_range(nums, texts: list[str]):
