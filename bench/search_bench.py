@@ -15,6 +15,12 @@ the evaluation (bench/eval_search.py) reports both engines on the same queries.
 times build_search_files on the articles the site build reads from CONTENT_DIR: a clean build,
 then with the cache: one article added to the newest day (a copy of its last article under
 another id and title), that article edited, deleted, and an article of a new day.
+
+    git show REV:ycarchive/search.py > /tmp/old_search.py
+    python bench/search_bench.py --side-by-side CONTENT_DIR /tmp/old_search.py [--repeat 2]
+
+times clean builds of the same articles by that older search.py and by the current one,
+alternating (old, new, old, new, ...), and checks that both give the same bytes.
 """
 
 from __future__ import annotations
@@ -122,11 +128,8 @@ def run_pagefind_index(site: Path) -> float:
     return time.perf_counter() - t0
 
 
-def incremental(content: Path) -> int:
-    """Time the builds listed in the module docstring; check each against a clean build."""
-    import dataclasses
-    import os
-
+def site_docs(content: Path) -> list[SearchDoc]:
+    """The articles the site build reads from `content`, as it passes them to the index."""
     from ycarchive import cli, search
 
     library, _ = cli.read_library(argparse.Namespace(content=str(content), drafts=False))
@@ -137,7 +140,50 @@ def incremental(content: Path) -> int:
         cli.search_files(library, {})
     finally:
         search.build_search_files = real
-    docs = captured[0]
+    return captured[0]
+
+
+def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
+    """Clean builds by an older search.py and the current one, alternating; same bytes?"""
+    import dataclasses
+    import importlib.util
+    import os
+
+    from ycarchive import search
+
+    spec = importlib.util.spec_from_file_location("search_old", old_file)
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["search_old"] = old  # worker processes find its functions by module name
+    spec.loader.exec_module(old)
+    docs = site_docs(content)
+    old_docs = [old.SearchDoc(**dataclasses.asdict(d)) for d in docs]
+    print(f"nproc {os.cpu_count()}; {len(docs)} articles")
+    reference = None
+    for r in range(rounds):
+        for name, module, ds in (("old", old, old_docs), ("new", search, docs)):
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            files = module.build_search_files(ds)
+            seconds = time.perf_counter() - t0
+            if reference is None:
+                reference, same = files, True
+            else:
+                same = files == reference
+            print(f"round {r + 1} {name}: {seconds:.2f} s, {seconds * 1000 / len(docs):.2f} ms per article, "
+                  f"same bytes: {same}, load average {load:.2f} -> {os.getloadavg()[0]:.2f}", flush=True)
+            del files
+    return 0
+
+
+def incremental(content: Path) -> int:
+    """Time the builds listed in the module docstring; check each against a clean build."""
+    import dataclasses
+    import os
+
+    from ycarchive import search
+
+    docs = site_docs(content)
+    real = search.build_search_files
     numbered = search.number_docs(docs)
     last = max((d for n, d in numbered if n >> 9 == numbered[-1][0] >> 9), key=lambda d: d.url)
     added = dataclasses.replace(last, id=last.id + "-b", url=last.url.rstrip("/") + "-b/", title=last.title + "（新增）")
@@ -172,7 +218,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--repeat", type=int, default=2, help="index builds to time (the best counts)")
     ap.add_argument("--incremental", type=Path, metavar="CONTENT_DIR", help="time incremental builds only")
+    ap.add_argument("--side-by-side", nargs=2, type=Path, metavar=("CONTENT_DIR", "OLD_SEARCH_PY"),
+                    help="time clean builds by an older search.py and the current one, alternating")
     args = ap.parse_args(argv)
+    if args.side_by_side:
+        return side_by_side(*args.side_by_side, args.repeat)
     if args.incremental:
         return incremental(args.incremental)
 
