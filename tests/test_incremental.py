@@ -75,6 +75,10 @@ def test_incremental_build_equals_full_build(tmp_path_factory, ops):
     content, templates = work / "content", work / "templates"
     shutil.copytree(FIXTURE, content)
     shutil.copytree(ROOT / "templates", templates)
+    # Two articles a listing page, so that counties, people and terms have numbered pages.
+    site_yml = content / "site.yml"
+    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("per_page: 20", "per_page: 2"),
+                        encoding="utf-8")
     incremental = work / "site"
     assert build(content, incremental, "--templates", str(templates)) == 0
     for n, op in enumerate(ops):

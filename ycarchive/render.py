@@ -258,8 +258,14 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
                         lambda: feeds.render_atom(title, dest, page_url, newest, r.absolute,
                                                   library.site).encode("utf-8")))
 
-    def listing(template: str, url: str, items: list, main: dict | None = None, **context) -> None:
-        """A listing's first page (with `main` in its context) and its numbered pages."""
+    def listing(template: str, url: str, items: list, main: dict | None = None,
+                numbered_as: dict | None = None, **context) -> None:
+        """A listing's first page (with `main` in its context) and its numbered pages.
+
+        Numbered pages use `listing.html` with `numbered_as` as their context when it is given:
+        they show only their own articles, so their keys must not hold what the first page
+        shows (a county's count of articles, the county map's counts).
+        """
         newest, numbered = paginate(items, per_page)
         older = [{"number": n + 1, "url": f"{url}page/{n + 1}/", "first": p[-1].date, "last": p[0].date,
                   "count": len(p)} for n, p in enumerate(numbered)]
@@ -268,7 +274,10 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
             pager = {"number": n + 1, "main": url, "first": page_items[-1].date, "last": page_items[0].date,
                      "newer": older[n + 1]["url"] if n + 1 < len(older) else None,
                      "older": older[n - 1]["url"] if n else None}
-            emit(template, f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **context)
+            if numbered_as is None:
+                emit(template, f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **context)
+            else:
+                emit("listing.html", f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **numbered_as)
 
     # Articles, pages (版) and issues.
     for article in library.articles:
@@ -291,7 +300,9 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
     for county in library.counties:
         listing("county.html", county.url, county.articles, county=county,
                 main={"first": county.articles[0].date if county.articles else None,
-                      "last": county.articles[-1].date if county.articles else None})
+                      "last": county.articles[-1].date if county.articles else None},
+                numbered_as={"heading": county.name, "parent": ("县（市、区）", "county/"),
+                             "feed": f"{county.url}feed.xml"})
         feed(f"{county.url}feed.xml", f"{county.name} · {library.site['title']}", county.url, county.articles)
     emit("people.html", "people/", items=library.people)
     for person in library.people:
