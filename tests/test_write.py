@@ -1,0 +1,45 @@
+"""Staging and committing output files (ycarchive/write.py)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ycarchive.write import MANIFEST, Stage, read_manifest
+
+
+def files(folder) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+
+
+@pytest.mark.parametrize("hold_bytes", [0, 1 << 20], ids=["on disk", "held in memory"])
+def test_commit_makes_the_output_hold_exactly_the_new_files(tmp_path, monkeypatch, hold_bytes):
+    out = tmp_path / "site"
+    first = Stage(out)
+    assert not first.flat
+    for dest, data in {"index.html": b"home", "a/index.html": b"a-one", "b/index.html": b"b1",
+                       "gone/index.html": b"old"}.items():
+        first.put(dest, data)
+    first.commit({"index.html": "k", "a/index.html": "k", "b/index.html": "k", "gone/index.html": "k"}, {})
+    first.discard()
+    assert files(out) == {"index.html": b"home", "a/index.html": b"a-one", "b/index.html": b"b1",
+                          "gone/index.html": b"old"}
+
+    monkeypatch.setattr(Stage, "HOLD_BYTES", hold_bytes)
+    second = Stage(out)
+    assert second.flat
+    second.put("a/index.html", b"x")             # changed, shorter
+    second.put("b/index.html", b"b1")            # same bytes
+    second.put("new/deep/index.html", b"new")    # a new file in new folders
+    assert bool(second.held) == (hold_bytes > 0)
+    keys = {"index.html": "k", "a/index.html": "k2", "b/index.html": "k2", "new/deep/index.html": "k"}
+    previous = read_manifest(out)
+    stats = second.commit(keys, previous)
+    second.discard()
+    assert files(out) == {"index.html": b"home", "a/index.html": b"x", "b/index.html": b"b1",
+                          "new/deep/index.html": b"new"}
+    assert (stats.written, stats.unchanged, stats.removed) == (2, 2, 1)
+    assert not (out / "gone").exists()
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == keys
+    assert not second.dir.exists()
