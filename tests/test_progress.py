@@ -41,6 +41,15 @@ def test_build_shows_progress_on_a_terminal(tmp_path):
     assert text.rstrip().splitlines()[-1].startswith("built 5 articles: ")
 
 
+def test_search_indexing_shows_progress_on_a_terminal():
+    code = ("from ycarchive.search import SearchDoc, index_postings\n"
+            "docs = [SearchDoc(id=str(n), url='', title='标题', kicker='', subtitle='', date='2025-01-01',"
+            " counties=(), section='', column='', people=(), tags=(), text='正文' * 20) for n in range(600)]\n"
+            "index_postings(list(enumerate(docs)), run=250)\n")
+    text = run_in_terminal(["-c", code])
+    assert re.search(r"indexing for search: +\d+%\|.*\| \d+/600 ", text), text
+
+
 def test_build_prints_only_its_summary_to_a_pipe(tmp_path):
     run = subprocess.run([sys.executable, "build.py", "--content", str(FIXTURE), "--out", str(tmp_path / "site")],
                          cwd=ROOT, capture_output=True, text=True, check=True)

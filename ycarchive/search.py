@@ -21,6 +21,8 @@ from operator import add, ne, sub
 
 import numpy as np
 
+from .progress import bar
+
 FORMAT_VERSION = 2
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
@@ -473,13 +475,17 @@ def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None 
                     prev[1] += (encode_varint(first2 - prev[0]), text2[skip:])
                     prev[0] = last2
 
+    progress = bar("indexing for search", len(numbered), "article")
     if processes < 2 or len(runs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for r in runs:
             join(_index_range(r))
+            progress.update(len(r))
     else:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for part in pool.imap(_index_range, runs):
+            for r, part in zip(runs, pool.imap(_index_range, runs)):
                 join(part)
+                progress.update(len(r))
+    progress.close()
     postings: dict[str, list[str]] = {}
     last: dict[str, list[int]] = {}
     for f in range(3):
