@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ycarchive.write import MANIFEST, Stage, read_manifest
+from ycarchive.write import MANIFEST, OutputError, Stage, read_manifest
 
 
 def files(folder) -> dict:
@@ -43,3 +43,19 @@ def test_commit_makes_the_output_hold_exactly_the_new_files(tmp_path, monkeypatc
     assert not (out / "gone").exists()
     assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == keys
     assert not second.dir.exists()
+
+
+def test_manifest_of_an_older_version_is_read_as_files_without_keys(tmp_path):
+    out = tmp_path / "site"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_bytes(b"a")
+    (out / MANIFEST).write_text('["a/index.html", "gone/index.html"]', encoding="utf-8")
+    assert read_manifest(out) == {"a/index.html": ""}
+
+
+def test_unreadable_manifest_is_an_error_that_says_what_to_do(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / MANIFEST).write_text("{", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"\.build-manifest\.json cannot be read .*; delete it to rebuild"):
+        read_manifest(out)

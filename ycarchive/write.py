@@ -30,8 +30,13 @@ def read_manifest(out: Path) -> dict[str, str]:
         if out.exists() and any(out.iterdir()):
             raise OutputError(f"{out}/ holds files this build did not write; choose another --out or empty it")
         return {}
-    with open(manifest, encoding="utf-8") as handle:
-        keys = json.load(handle)
+    try:
+        with open(manifest, encoding="utf-8") as handle:
+            keys = json.load(handle)
+    except ValueError as exc:
+        raise OutputError(f"{manifest} cannot be read ({exc}); delete it to rebuild {out}/ in full") from None
+    if isinstance(keys, list):   # written by an older version: files without keys, all made again
+        keys = dict.fromkeys(keys, "")
     prefix = f"{out}/"
     return {dest: key for dest, key in keys.items() if os.path.isfile(prefix + dest)}
 
