@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -539,6 +540,14 @@ def facet_key(kind: str, value: str) -> str:
     return f"{kind}-{fnv1a(value):08x}"
 
 
+def _record_doc(record: tuple[int, bytes]) -> SearchDoc:
+    """The article a record (number, bytes) was rendered from, as far as the index uses it."""
+    r = json.loads(record[1])
+    return SearchDoc(id=r["id"], url=r["url"], title=r["title"], kicker=r["kicker"], subtitle=r["subtitle"],
+                     date=r["date"], counties=tuple(r["counties"]), section=r["section"], column=r["column"],
+                     people=tuple(r["people"]), tags=tuple(r["tags"]), text=r["text"])
+
+
 def render_facets(numbered: list[tuple[int, SearchDoc]]) -> dict[str, bytes]:
     """One small file per county, section and person: the article numbers carrying it."""
     lists: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -770,6 +779,224 @@ def _peel(chunks: dict[str, bytes], last: dict[str, list[int]], sums: list[int],
     return tail, list(map(sub, sums, item_sums))
 
 
+# Older days' changes are spliced into the posting strings rather than indexing everything
+# again, up to this many articles taken out or put in (an edit counts twice). At 10,000 articles
+# one costs 0.07-0.2 s against 5-6 s for everything; see docs/search.md, run H.
+SPLICE_LIMIT = 24
+_DIGIT = np.zeros(256, dtype=np.int64)
+_DIGIT[_LAST_BYTES] = np.arange(32)
+_DIGIT[_CONT_BYTES_ARRAY] = np.arange(32)
+_IS_LAST = np.zeros(256, dtype=bool)
+_IS_LAST[_LAST_BYTES] = True
+_SINGLE_HAN = re.compile(f"[{HAN}]")
+_WALK_WINDOW = 128  # characters decoded at first by a walk; then twice as many each time
+
+
+def _find_posting(s: str, num: int, single: bool, at: int = 0, prev: int = -1):
+    """Walk a field string, from the posting at offset `at` (number before it `prev`), to the
+    first posting numbered `num` or above. Returns (its offset, the end of its gap, the number
+    before it, its number), or (len(s), len(s), last number, None). The varints of a window of
+    the string are decoded at once with numpy; only the step from posting to posting (its
+    length is in its frequency, or for a single Han character in its run-end count) is a
+    Python loop over integers. Windows double, so a walk that stops early decodes little."""
+    head = 4 if single else 3
+    size = _WALK_WINDOW
+    while at < len(s):
+        raw = np.frombuffer(s[at : at + size].encode("ascii"), dtype=np.uint8)
+        whole = at + size >= len(s)
+        ends = np.flatnonzero(_IS_LAST[raw])
+        digit = _DIGIT[raw]
+        values = digit[ends]
+        starts = np.empty_like(ends)
+        starts[:1] = 0
+        starts[1:] = ends[:-1] + 1
+        width = ends - starts
+        k = 1
+        while (more := width >= k).any():
+            sel = np.flatnonzero(more)
+            values[sel] += digit[ends[sel] - k] << (5 * k)
+            k += 1
+        v = values.tolist()
+        n = len(v)
+        i = 0
+        while i + head <= n:
+            if prev + v[i] >= num:
+                return at + int(starts[i]), at + int(ends[i]) + 1, prev, prev + v[i]
+            j = i + head + v[i + head - 1]
+            if j >= n and not whole:
+                break
+            prev += v[i]
+            i = j
+        if whole:
+            if i != n or len(raw) != (int(ends[-1]) + 1 if n else 0):
+                raise ValueError("a field string does not end with a whole posting")
+            break
+        at += int(starts[i]) if i < n else 0
+        size *= 2
+    return len(s), len(s), prev, None
+
+
+def _unique_posting(s: str, num: int, payload: str):
+    """(start, end of gap, end, number before) of the posting of article `num` with this
+    payload, if the payload occurs only once in the string (then it can only be that one)."""
+    c = s.find(payload)
+    if c > 0 and s[c - 1] in LAST and s.find(payload, c + 1) < 0:
+        a = c - 1
+        while a and s[a - 1] in CONT:
+            a -= 1
+        return a, c, c + len(payload), num - decode_varints(s[a:c])[0]
+    return None
+
+
+def _own_posting(s: str, num: int, payload: str, single: bool, at: int = 0, prev: int = -1):
+    """(start, end of gap, end, number before) of the posting of article `num`, whose payload
+    (everything after the gap) is known. When the payload occurs only once in the string it
+    can only be that article's, found by a substring search in C; otherwise the postings are
+    walked (short fields often share payloads: same length, same positions)."""
+    found = _unique_posting(s, num, payload)
+    if found:
+        return found
+    a, c, prev, at_num = _find_posting(s, num, single, at, prev)
+    if at_num != num or not s.startswith(payload, c):  # a posting's payload says where it ends
+        raise ValueError(f"article {num} is not where the cache says")
+    return a, c, c + len(payload), prev
+
+
+def _anchors(kept: list, i: int) -> list:
+    """Unchanged articles to start walks from for an article that would be kept[i]: the three
+    before it, then ever farther back (4, 8, ... 1024 before), so that a term the nearest lack
+    is still found not far behind."""
+    return [kept[j] for j in sorted({i - 1, i - 2, i - 3, *(i - (1 << k) for k in range(2, 11))}, reverse=True)
+            if j >= 0]
+
+
+def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets: int) -> bool:
+    """Take the articles `gone` out of the previous build's index (`state`) and put `came` in,
+    all numbered before its newest day, by splicing their postings into the field strings
+    (gap of the following posting re-encoded), and keep the rest of the state in step: last
+    numbers, field length sums and the newest day's cut-back information (a splice shifts where
+    that day's postings start). Both lists hold (number, article).
+
+    An article taken out is found by its payload, which is most often unique in the string. One
+    put in (or taken out, when its payload is not unique) needs a walk through the postings,
+    which from the start of a common term's list would be most of the work; so the walk starts
+    at the posting of an unchanged article before it, found by its payload the same way.
+    `anchors` maps each changed article's number to (number, per field term -> payload) of some
+    unchanged articles before it, closest first. Returns False, with `state` unusable, when
+    something does not match what the state says (then everything is indexed again)."""
+    base, last, tail, sums, base_sums = state["base"], state["last"], state["tail"], state["sums"], state["base_sums"]
+    ops: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [[], [], []]))
+    for sign, items in ((-1, gone), (1, came)):  # out first, then in (an edit is both)
+        for num, doc in sorted(items, key=lambda x: x[0]):
+            if num >= base:
+                return False
+            for f, text in enumerate(field_texts(doc)):
+                n_tokens, terms, payloads = field_postings(text)
+                sums[f] += sign * n_tokens
+                base_sums[f] += sign * n_tokens
+                for term, payload in zip(terms, payloads):
+                    ops[chunk_path(term, n_buckets)][term][f].append((sign, num, payload))
+
+    def start(s: str, f: int, term: str, num: int) -> tuple[int, int]:
+        """Where a walk to article `num` may start: (offset, number before) of the posting of
+        the closest unchanged article before it that has the term, or the string's start."""
+        for m, fields in anchors.get(num, ()):
+            hit = fields[f].get(term) and _unique_posting(s, m, fields[f][term])
+            if hit:
+                return hit[0], hit[3]
+        return 0, -1
+
+    chunks = state["chunks"] = dict(state["chunks"])
+    for path, terms in ops.items():
+        data = chunks.get(path, b"{}")
+        found: dict[str, tuple[int, list[str]]] = {}  # term -> (offset of its key, field strings)
+        for term in terms:
+            key = b'"' + term.encode("utf-8") + b'":["'
+            at = data.find(key)
+            if at < 0:
+                found[term] = (-1, ["", "", ""])
+            else:
+                e0 = data.index(b'"', at + len(key))
+                e1 = data.index(b'"', e0 + 3)
+                e2 = data.index(b'"', e1 + 3)
+                found[term] = (at, [data[at + len(key) : e0].decode("ascii"), data[e0 + 3 : e1].decode("ascii"),
+                                    data[e1 + 3 : e2].decode("ascii")])
+        for term, per_field in terms.items():
+            strings = found[term][1]
+            single = len(term) == 1 and _SINGLE_HAN.match(term) is not None
+            marks = last.get(term, [-1, -1, -1])
+            cut = list(tail[term]) if term in tail else None
+            for f, edits in enumerate(per_field):
+                olds = {num: payload for sign, num, payload in edits if sign < 0}
+                news = {num: payload for sign, num, payload in edits if sign > 0}
+                for num in sorted(olds):
+                    s = strings[f]
+                    a, c, b, prev = _own_posting(s, num, olds[num], single, *start(s, f, term, num))
+                    if num in news:  # the same number: only the payload changes, no gap does
+                        s = s[:c] + news.pop(num) + s[b:]
+                        after = -1
+                    else:
+                        after = None
+                        if b < len(s):  # the next posting's gap, re-encoded from `prev`
+                            c2 = b
+                            while s[c2] in CONT:
+                                c2 += 1
+                            after = num + decode_varints(s[b : c2 + 1])[0]
+                            s = s[:a] + encode_varint(after - prev) + s[c2 + 1 :]
+                        else:
+                            s = s[:a]
+                            marks[f] = prev
+                    if cut is not None:
+                        if after is not None and after < base:
+                            cut[f] += len(s) - len(strings[f])
+                        else:  # it was the last posting before the newest day
+                            cut[f], cut[3 + f] = a, prev
+                    strings[f] = s
+                for num in sorted(news):
+                    s = strings[f]
+                    a, c, prev, at_num = _find_posting(s, num, single, *start(s, f, term, num))
+                    if at_num == num:
+                        return False
+                    piece = encode_varint(num - prev) + news[num]
+                    s = s[:a] + piece + (encode_varint(at_num - num) + s[c:] if at_num is not None else "")
+                    if at_num is None:
+                        marks[f] = num
+                    if cut is not None:
+                        if at_num is not None and at_num < base:
+                            cut[f] += len(s) - len(strings[f])
+                        else:
+                            cut[f], cut[3 + f] = a + len(piece), num
+                    strings[f] = s
+            if any(strings):
+                last[term] = marks
+            else:
+                last.pop(term, None)
+                if cut is not None:
+                    return False
+            if cut is not None:
+                tail[term] = tuple(cut)
+        if all(at >= 0 and any(found[t][1]) for t, (at, _) in found.items()):
+            out, pos = [], 0  # every term stays: splice the bytes
+            for term, (at, strings) in sorted(found.items(), key=lambda x: x[1][0]):
+                key_end = at + len(term.encode("utf-8")) + 5
+                out += (data[pos:key_end], '","'.join(strings).encode("ascii"))
+                pos = data.index(b'"]', key_end)
+            out.append(data[pos:])
+            chunks[path] = b"".join(out)
+        else:
+            chunk = json.loads(data)
+            for term, (_, strings) in found.items():
+                if any(strings):
+                    chunk[term] = strings
+                else:
+                    chunk.pop(term, None)
+            if chunk:
+                chunks[path] = _json(dict(sorted(chunk.items())))
+            else:
+                chunks.pop(path, None)
+    return True
+
+
 def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
@@ -803,6 +1030,25 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
     known: dict[int, list] = {}  # article number -> field_postings() of its fields
     if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
         old, base = state["entries"], state["base"]
+        gone, came = {e for e in old - current if e[0] < base}, {e for e in current - old if e[0] < base}
+        if gone or came:
+            by_key = {k: d for (_, d), k in zip(numbered, keys)}
+            kept = [(num, d) for (num, d), k in zip(numbered, keys) if (num, k) in old]
+            kept_nums = [num for num, _ in kept]
+            try:
+                ok = len(gone) + len(came) <= SPLICE_LIMIT and _splice_older(
+                    state, [(num, _record_doc(old_records[k])) for num, k in gone],
+                    [(num, by_key[k]) for num, k in came],
+                    {num: [(m, [dict(zip(*field_postings(t)[1:])) for t in field_texts(d)]) for m, d in
+                           _anchors(kept, bisect_left(kept_nums, num))] for num in {num for num, _ in gone | came}},
+                    n_buckets)
+            except (KeyError, IndexError, ValueError):
+                ok = False
+            if ok:
+                old = state["entries"] = (old - gone) | came
+            else:
+                state = None  # too many, or a mismatch: everything is indexed again
+    if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
         new = current - old
         if old <= current and (not new or min(new)[0] > max(old)[0]):
             todo, cut = sorted(new), False  # only articles after all earlier ones: append
