@@ -14,7 +14,13 @@ the evaluation (bench/eval_search.py) reports both engines on the same queries.
 
 times build_search_files on the articles the site build reads from CONTENT_DIR: a clean build,
 then with the cache: one article added to the newest day (a copy of its last article under
-another id and title), that article edited, deleted, and an article of a new day.
+another id and title), that article edited, deleted, an article of a new day; then, back to
+the same articles, the article in the middle of the archive edited (one character and a
+suffix), the edit undone, the article deleted, put back, and a copy backfilled into its day.
+With `--old OLD_SEARCH_PY`, an older search.py builds the same steps with its own cache, each
+just before the current one (same machine, same load). With `--batches 1,4,12,24`, it times
+instead edits and backfills of that many random older articles at once, each from the cache
+of a clean build, with no limit on how many are spliced in (to choose the limit).
 
     git show REV:ycarchive/search.py > /tmp/old_search.py
     python bench/search_bench.py --side-by-side CONTENT_DIR /tmp/old_search.py [--repeat 2]
@@ -146,15 +152,11 @@ def site_docs(content: Path) -> list[SearchDoc]:
 def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     """Clean builds by an older search.py and the current one, alternating; same bytes?"""
     import dataclasses
-    import importlib.util
     import os
 
     from ycarchive import search
 
-    spec = importlib.util.spec_from_file_location("search_old", old_file)
-    old = importlib.util.module_from_spec(spec)
-    sys.modules["search_old"] = old  # worker processes find its functions by module name
-    spec.loader.exec_module(old)
+    old = load_old(old_file)
     docs = site_docs(content)
     old_docs = [old.SearchDoc(**dataclasses.asdict(d)) for d in docs]
     print(f"nproc {os.cpu_count()}; {len(docs)} articles")
@@ -175,15 +177,58 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     return 0
 
 
-def incremental(content: Path) -> int:
-    """Time the builds listed in the module docstring; check each against a clean build."""
+def load_old(old_file: Path):
+    """An older ycarchive/search.py as the module ycarchive.search_old (its relative imports work)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ycarchive.search_old", old_file)
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["ycarchive.search_old"] = old  # worker processes find its functions by module name
+    spec.loader.exec_module(old)
+    return old
+
+
+def batch_timings(docs, numbered, batches, modules) -> int:
+    """Edit k, then backfill k, random articles of older days (k in `batches`), each from the
+    cache of a clean build; the limit of older articles spliced in is lifted for this."""
+    import dataclasses
+    import random
+
+    from ycarchive import search
+
+    limit, search.SPLICE_LIMIT = search.SPLICE_LIMIT, 1 << 30
+    older = [d for n, d in numbered if n < numbered[-1][0] >> 9 << 9]
+    for name, module in modules:
+        cache: dict = {}
+        t0 = time.perf_counter()
+        module.build_search_files(docs, cache)
+        print(f"{name}: clean: {time.perf_counter() - t0:.2f} s", flush=True)
+        saved = pickle.dumps(cache, pickle.HIGHEST_PROTOCOL)
+        for k in batches:
+            picks = {id(d) for d in random.Random(k).sample(older, k)}
+            edited = [dataclasses.replace(d, text=d.text + "（更正）") if id(d) in picks else d for d in docs]
+            backfilled = docs + [dataclasses.replace(d, id=d.id + "-b", url=d.url + "b/") for d in docs if id(d) in picks]
+            for what, ds in (("edit", edited), ("backfill", backfilled)):
+                cache = pickle.loads(saved)
+                t0 = time.perf_counter()
+                module.build_search_files(ds, cache)
+                print(f"{name}: {what} {k} older articles: {time.perf_counter() - t0:.2f} s", flush=True)
+    search.SPLICE_LIMIT = limit
+    return 0
+
+
+def incremental(content: Path, old_file: Path | None = None, batches: list[int] | None = None) -> int:
+    """Time the builds listed in the module docstring; check each against a clean build. With
+    `old_file`, the same builds by that older search.py, each just before the current one's."""
     import dataclasses
     import os
 
     from ycarchive import search
 
     docs = site_docs(content)
-    real = search.build_search_files
+    modules = [("new", search)]
+    if old_file:
+        modules.insert(0, ("old", load_old(old_file)))
     numbered = search.number_docs(docs)
     last = max((d for n, d in numbered if n >> 9 == numbered[-1][0] >> 9), key=lambda d: d.url)
     added = dataclasses.replace(last, id=last.id + "-b", url=last.url.rstrip("/") + "-b/", title=last.title + "（新增）")
@@ -191,19 +236,37 @@ def incremental(content: Path) -> int:
     day = dataclasses.replace(last, id="next-day-1", date=str(date.fromisoformat(last.date) + timedelta(days=1)))
     top = max(n for n, d in numbered if n >> 9 == numbered[-1][0] >> 9) % 512
     slot = search.number_docs([added])[0][0] % 512
+    middle = numbered[len(numbered) // 2][1]
+    fixed = dataclasses.replace(middle, text=middle.text.replace("的", "地", 1) + "（更正）")
+    backfill = dataclasses.replace(middle, id=middle.id + "-b", url=middle.url.rstrip("/") + "-b/",
+                                   title=middle.title + "（补录）")
+    without = [d for d in docs if d is not middle]
     print(f"load average {os.getloadavg()[0]:.2f}, nproc {os.cpu_count()}; {len(docs)} articles; "
-          f"added article's slot {slot}, newest day's highest {top}")
-    cache: dict = {}
-    t0 = time.perf_counter()
-    real(docs, cache)
-    print(f"clean: {time.perf_counter() - t0:.2f} s, cache {len(pickle.dumps(cache, pickle.HIGHEST_PROTOCOL)):,} bytes")
-    for name, step in (("add to the newest day", docs + [added]), ("edit it", docs + [edited]),
-                       ("delete it", docs), ("a new day", docs + [day])):
+          f"added article's slot {slot}, newest day's highest {top}; older article {middle.id}")
+    steps = [("add to the newest day", docs + [added]), ("edit it", docs + [edited]), ("delete it", docs),
+             ("a new day", docs + [day]), ("back to the same articles", docs),
+             ("edit an older article", [fixed if d is middle else d for d in docs]),
+             ("undo the edit", docs), ("delete an older article", without), ("put it back", docs),
+             ("backfill an article into an older day", docs + [backfill]), ("delete the backfilled one", docs)]
+    if batches:
+        return batch_timings(docs, numbered, batches, modules)
+    caches = {}
+    for name, module in modules:
+        caches[name] = {}
         t0 = time.perf_counter()
-        files = real(step, cache)
-        seconds = time.perf_counter() - t0
-        same = files == real(step)
-        print(f"{name}: {seconds:.3f} s, same bytes as a clean build: {same}")
+        module.build_search_files(docs, caches[name])
+        size = len(pickle.dumps(caches[name], pickle.HIGHEST_PROTOCOL))
+        print(f"{name}: clean: {time.perf_counter() - t0:.2f} s, cache {size:,} bytes", flush=True)
+    for step, ds in steps:
+        for name, module in modules:
+            load = os.getloadavg()[0]
+            t0 = time.perf_counter()
+            files = module.build_search_files(ds, caches[name])
+            seconds = time.perf_counter() - t0
+            same = files == search.build_search_files(ds)
+            size = len(pickle.dumps(caches[name], pickle.HIGHEST_PROTOCOL))
+            print(f"{step}, {name}: {seconds:.3f} s, same bytes as a clean build: {same}, "
+                  f"cache {size:,} bytes, load average {load:.2f}", flush=True)
     return 0
 
 
@@ -218,13 +281,16 @@ def main(argv=None) -> int:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--repeat", type=int, default=2, help="index builds to time (the best counts)")
     ap.add_argument("--incremental", type=Path, metavar="CONTENT_DIR", help="time incremental builds only")
+    ap.add_argument("--old", type=Path, metavar="OLD_SEARCH_PY", help="with --incremental: also time this search.py")
+    ap.add_argument("--batches", type=lambda s: [int(x) for x in s.split(",")], metavar="K,K,...",
+                    help="with --incremental: instead time edits and backfills of K older articles at once")
     ap.add_argument("--side-by-side", nargs=2, type=Path, metavar=("CONTENT_DIR", "OLD_SEARCH_PY"),
                     help="time clean builds by an older search.py and the current one, alternating")
     args = ap.parse_args(argv)
     if args.side_by_side:
         return side_by_side(*args.side_by_side, args.repeat)
     if args.incremental:
-        return incremental(args.incremental)
+        return incremental(args.incremental, args.old, args.batches)
 
     docs = synthetic_docs(args.articles, args.seed, args.seeds)
     chars = statistics.mean(len(d.text) for d in docs)
