@@ -1008,7 +1008,8 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
     previous build's newest day on (articles of that day added, edited or deleted; new days)
     cuts those terms back to the state before that day and appends the postings of the
     articles from that day on; one that only adds articles numbered after all earlier ones
-    just appends theirs. Any other change indexes everything again.
+    just appends theirs. Before either, up to SPLICE_LIMIT changed articles of older days are
+    spliced into the chunks (_splice_older). Any other change indexes everything again.
     """
     if cache is None:
         cache = {}
