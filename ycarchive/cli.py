@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import jinja2
-
 from . import stamp
 
 # The rest of the generator is imported where it is used, so that a build with nothing to do
@@ -238,9 +236,11 @@ def main(argv: list[str] | None = None) -> int:
             return importer.run(args)
     except KeyboardInterrupt:
         return 130
-    except (OSError, jinja2.TemplateError) as exc:
+    except Exception as exc:
         # A missing folder, a full disk, a broken template: say what, not where in our code.
-        if getattr(args, "debug", False):
+        import jinja2   # here, not at the top: a build with nothing to do never loads it
+
+        if not isinstance(exc, (OSError, jinja2.TemplateError)) or getattr(args, "debug", False):
             raise
         print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
         return 1
