@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from . import feeds
 from .countymap import CountyShapes, render_county_map
+from .load import digest
 from .model import ROLES, STAFF_ROLES, WEEKDAYS, Article, County, Issue, Library, Page, Person, Term
 from .progress import bar
 
@@ -101,6 +102,11 @@ def related_articles(library: Library) -> dict:
     return related
 
 
+def _county_tags(counties, root: str) -> str:
+    """Links to counties as tags, with URLs starting at `root` (the page's way to the site root)."""
+    return "".join(f'<a class="county-tag" href="{root}{url_path(c.url)}">{escape(c.name)}</a>' for c in counties)
+
+
 class Renderer:
     """Holds the Jinja environment and the pieces every page needs."""
 
@@ -161,9 +167,7 @@ class Renderer:
 
     @jinja2.pass_context
     def county_links(self, context, counties) -> Markup:
-        root = context["root"]
-        return Markup("".join(f'<a class="county-tag" href="{root}{url_path(c.url)}">{escape(c.name)}</a>'
-                              for c in counties))
+        return Markup(_county_tags(counties, context["root"]))
 
     def _item(self, a, show_date: bool) -> str:
         key = (id(a), show_date)
@@ -177,8 +181,7 @@ class Renderer:
                 parts.append(date_time(a.date, a.date_approximate) + " · ")
             parts.append(f'<a href="\0{url_path(a.page.url)}">{a.page.label}</a> · {escape(a.kind)}')
             if a.counties:
-                parts.append(" · " + "".join(f'<a class="county-tag" href="\0{url_path(c.url)}">{escape(c.name)}</a>'
-                                             for c in a.counties))
+                parts.append(" · " + _county_tags(a.counties, "\0"))
             parts.append("\n  </p>\n</li>\n")
             self._items[key] = "".join(parts)
         return self._items[key]
@@ -211,8 +214,8 @@ def collect_assets(folder: Path, site: dict) -> tuple[dict, dict]:
 
     def add(name: str, data: bytes) -> None:
         stem, dot, suffix = name.rpartition(".")
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        dest = f"assets/{stem}.{digest}.{suffix}" if dot else f"assets/{name}.{digest}"
+        tag = hashlib.sha256(data).hexdigest()[:10]
+        dest = f"assets/{stem}.{tag}.{suffix}" if dot else f"assets/{name}.{tag}"
         names[name] = dest
         files[dest] = data
 
@@ -427,7 +430,7 @@ class Fingerprints:
 
     def __init__(self, library: Library, r: Renderer, code_version: str):
         self.library = library
-        self.shared = _digest(repr((code_version, library.site, library.registry_digest,
+        self.shared = digest(repr((code_version, library.site, library.registry_digest,
                                     r.base_url, sorted(r.assets.items()))))
         # A bare environment: with the renderer's globals registered, Jinja would not report
         # them as variables the template uses.
@@ -457,7 +460,7 @@ class Fingerprints:
                 names |= used_names
                 todo.extend(refs)
             used = [(g, self.globals[g]) for g in self.GLOBALS if g in names]
-            self.templates[name] = _digest(repr((sorted(sources), used)))
+            self.templates[name] = digest(repr((sorted(sources), used)))
         return self.templates[name]
 
     def _parse(self, name: str) -> tuple[str, set, list]:
@@ -471,7 +474,7 @@ class Fingerprints:
 
     def key(self, inputs: tuple) -> str:
         template = self.template(inputs[0]) if inputs[0] else ""
-        return _digest(repr((self.shared, template, self.walk(inputs[1:]))))
+        return digest(repr((self.shared, template, self.walk(inputs[1:]))))
 
     def walk(self, value):
         """A plain, comparable description of a value as far as pages show it."""
@@ -498,10 +501,6 @@ class Fingerprints:
 
 def _digest_bytes(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def build_calendar(library: Library) -> list:

@@ -99,31 +99,21 @@ def fnv1a(text: str) -> int:
     return h
 
 
-def _make_codes(limit: int) -> list[str]:
-    codes = []
-    for n in range(limit):
-        groups = [LAST[n & 31]]
-        n >>= 5
-        while n:
-            groups.append(CONT[n & 31])
-            n >>= 5
-        codes.append("".join(reversed(groups)))
-    return codes
-
-
-_CODES = _make_codes(1 << 16)
-
-
-def encode_varint(n: int) -> str:
-    """Encode one non-negative integer in the index's varint alphabet."""
-    if n < len(_CODES):
-        return _CODES[n]
+def _encode(n: int) -> str:
     groups = [LAST[n & 31]]
     n >>= 5
     while n:
         groups.append(CONT[n & 31])
         n >>= 5
     return "".join(reversed(groups))
+
+
+_CODES = [_encode(n) for n in range(1 << 16)]   # the codes of small numbers, looked up
+
+
+def encode_varint(n: int) -> str:
+    """Encode one non-negative integer in the index's varint alphabet."""
+    return _CODES[n] if n < len(_CODES) else _encode(n)
 
 
 def decode_varints(text: str) -> list[int]:
