@@ -234,14 +234,19 @@ def record_path(docs, d):
     return next(f"search/d/{n}.json" for n, x in number_docs(docs) if x.id == d.id)
 
 
+def assert_only_own_files_changed(before: dict, after: dict, docs, d) -> None:
+    """Between two builds, which differ by article `d` (in `docs`, the larger article list),
+    only d's record changed among the records, and only chunks holding d's terms."""
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert {k for k in changed if k.startswith("search/d/")} == {record_path(docs, d)}
+    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(d, len(docs))
+
+
 def test_output_is_deterministic_and_append_changes_few_files():
     first = build_search_files(DOCS)
     assert build_search_files(list(reversed(DOCS))) == first
     new = doc(99, "新文章", "全新的健步走活动", date="2026-01-01")
-    second = build_search_files(DOCS + [new])
-    changed = {k for k in second if first.get(k) != second[k]}
-    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS + [new], new)}
-    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(new, len(DOCS) + 1)
+    assert_only_own_files_changed(first, build_search_files(DOCS + [new]), DOCS + [new], new)
 
 
 def test_article_numbers_are_stable():
@@ -254,15 +259,9 @@ def test_article_numbers_are_stable():
 def test_deleting_or_backfilling_changes_only_own_files():
     full = build_search_files(DOCS)
     gone = DOCS[3]
-    fewer = build_search_files(DOCS[:3] + DOCS[4:])
-    changed = {k for k in set(full) | set(fewer) if full.get(k) != fewer.get(k)}
-    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS, gone)}
-    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(gone, len(DOCS))
+    assert_only_own_files_changed(full, build_search_files(DOCS[:3] + DOCS[4:]), DOCS, gone)
     old = doc(98, "旧文章", "补录的旧报道健步走", date="2001-05-05")
-    more = build_search_files(DOCS + [old])
-    changed = {k for k in more if full.get(k) != more[k]}
-    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS + [old], old)}
-    assert {k for k in changed if k.startswith("search/t/")} <= own_chunks(old, len(DOCS) + 1)
+    assert_only_own_files_changed(full, build_search_files(DOCS + [old]), DOCS + [old], old)
 
 
 def test_incremental_builds_give_the_bytes_of_a_clean_build():
