@@ -30,7 +30,7 @@ def build(content: Path, out: Path) -> str:
     run = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out),
                           "--timings"], capture_output=True, text=True, check=True)
     wall = time.perf_counter() - started
-    timings = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+    timings = next((line for line in run.stderr.splitlines() if line.startswith("timings: ")), "")
     return f"{run.stdout.strip()} (wall {wall:.2f} s)\n    {timings}"
 
 

@@ -55,3 +55,11 @@ def test_build_prints_only_its_summary_to_a_pipe(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, check=True)
     assert run.stderr == ""
     assert run.stdout.startswith("built 5 articles: ") and run.stdout.count("\n") == 1
+
+
+def test_timings_print_seconds_and_peak_memory_of_each_step(tmp_path):
+    run = subprocess.run([sys.executable, "build.py", "--content", str(FIXTURE), "--out", str(tmp_path / "site"),
+                          "--timings"], cwd=ROOT, capture_output=True, text=True, check=True)
+    timings, memory = run.stderr.splitlines()
+    assert re.fullmatch(r"timings: load cache [\d.]+ s, read content [\d.]+ s, .*, save cache [\d.]+ s", timings)
+    assert re.fullmatch(r"peak memory: load cache \d+ MB, read content \d+ MB, .*, save cache \d+ MB", memory)

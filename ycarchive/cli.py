@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import pickle
+import resource
 import sys
 import time
 from pathlib import Path
@@ -166,7 +167,8 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
         save_cache(out, cache)
     lap("save cache")
     if args.timings:
-        print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in lap.laps), file=sys.stderr)
+        print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds, _ in lap.laps), file=sys.stderr)
+        print("peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, _, mb in lap.laps), file=sys.stderr)
     seconds = time.perf_counter() - started
     print(f"built {len(library.articles)} articles: {stats.written} files written, {stats.unchanged} unchanged, "
           f"{stats.removed} removed, {rendered} pages rendered in {seconds:.2f} s")
@@ -174,15 +176,17 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
 
 
 class Laps:
-    """Seconds between successive calls, by name (for --timings)."""
+    """Seconds between successive calls, by name, and the process's peak memory at each (for
+    --timings; forked workers are not counted)."""
 
     def __init__(self, started: float):
         self.last = started
-        self.laps: list[tuple[str, float]] = []
+        self.laps: list[tuple[str, float, float]] = []
 
     def __call__(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps.append((name, now - self.last))
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KB on Linux
+        self.laps.append((name, now - self.last, peak_mb))
         self.last = now
 
 
