@@ -1,5 +1,5 @@
 /* Full-text search engine of the archive: runs in a Web Worker (and under Node for tests).
- * The tokenizer must stay identical to ycarchive/search.py; tests/test_search_tokenizer.py
+ * The tokenizer must stay identical to ycarchive/search.py; tests/test_search.py
  * runs both over the same strings. See docs/search.md for the file layout. */
 (function (root) {
   'use strict';
@@ -17,7 +17,7 @@
     return text.normalize('NFKC').toLowerCase();
   }
 
-  /** [token, position] pairs: Han characters and overlapping bigrams, Latin words. */
+  /** [token, position] pairs: Han characters, overlapping bigrams and trigrams, Latin words. */
   function tokenize(text) {
     var tokens = [], pos = 0, m;
     var s = normalize(text);
@@ -28,6 +28,7 @@
         for (var i = 0; i < chars.length; i++) {
           tokens.push([chars[i], pos + i]);
           if (i < chars.length - 1) tokens.push([chars[i] + chars[i + 1], pos + i]);
+          if (i < chars.length - 2) tokens.push([chars[i] + chars[i + 1] + chars[i + 2], pos + i]);
         }
         pos += chars.length;
       } else {
@@ -38,32 +39,35 @@
     return tokens;
   }
 
-  /** Single Han characters carry only the positions where they end a Han run. */
+  /** Han characters and bigrams carry only the positions where they start or end a Han run. */
   function hasPositions(term) {
-    return !(Array.from(term).length === 1 && !WORD_CHAR.test(term));
+    return WORD_CHAR.test(term[0]) || Array.from(term).length > 2;
   }
 
-  /** The tokens a phrase is looked up by: non-overlapping bigrams, words, lone Han chars. */
+  /** The tokens a phrase is looked up by: words, and for each run of Han characters the run
+   * itself when it is one or two characters long, else trigrams at offsets 0, 3, 6, ... and
+   * the last one. Trigram lists are much shorter than those of the common bigrams inside them,
+   * and their positions decide adjacency; a run of one or two characters next to a word or a
+   * separator must start or end a Han run in the text, so run-end positions decide it. */
   function cover(tokens) {
-    var bigrams = {}, picked = [], i;
-    tokens.forEach(function (t) {
-      if (Array.from(t[0]).length === 2 && !WORD_CHAR.test(t[0][0])) bigrams[t[1]] = t[0];
-    });
+    var picked = [], runs = [], i;
     tokens.forEach(function (t) {
       var term = t[0], p = t[1];
-      if (WORD_CHAR.test(Array.from(term)[0])) {
+      if (WORD_CHAR.test(term[0])) {
         picked.push([term, p]);
       } else if (Array.from(term).length === 1) {
-        if (!(p in bigrams) && !((p - 1) in bigrams)) picked.push([term, p]);
-      } else if (!((p - 1) in bigrams)) {
-        // start of a run of bigrams: take every other one, and the last
-        var end = p;
-        while ((end + 1) in bigrams) end++;
-        for (i = p; i <= end; i += 2) picked.push([bigrams[i], i]);
-        if ((end - p) % 2 === 1) picked.push([bigrams[end], end]);
+        var run = runs[runs.length - 1];
+        if (run && run.end === p) { run.chars.push(term); run.end++; } else runs.push({ start: p, end: p + 1, chars: [term] });
       }
     });
-    var base = picked.length ? Math.min.apply(null, picked.map(function (t) { return t[1]; })) : 0;
+    runs.forEach(function (run) {
+      var c = run.chars, n = c.length;
+      if (n <= 2) { picked.push([c.join(''), run.start]); return; }
+      for (i = 0; i + 3 <= n; i += 3) picked.push([c[i] + c[i + 1] + c[i + 2], run.start + i]);
+      if (n % 3) picked.push([c[n - 3] + c[n - 2] + c[n - 1], run.start + n - 3]);
+    });
+    picked.sort(function (x, y) { return x[1] - y[1]; });
+    var base = picked.length ? picked[0][1] : 0;
     return picked.map(function (t) { return [t[0], t[1] - base]; });
   }
 
@@ -82,8 +86,8 @@
     return h;
   }
 
-  /** Decode one field's postings: {docNumber: {len, tf, pos}}. Bigrams and words list every
-   * position (tf of them); single Han characters a count, then the positions at run ends. */
+  /** Decode one field's postings: {docNumber: {len, tf, pos}}. Trigrams and words list every
+   * position (tf of them); Han characters and bigrams a count, then the positions at run ends. */
   function decodePostings(text, withPositions) {
     var v = decodeVarints(text), out = new Map(), i = 0, doc = -1;
     while (i < v.length) {
@@ -220,9 +224,9 @@
     });
   }
 
-  /** Does the phrase occur (adjacent positions) in one of its fields of doc? A lone Han
-   * character of a longer phrase touches a word or separator, so it ends a Han run: its
-   * run-end positions decide it. */
+  /** Does the phrase occur (adjacent positions) in one of its fields of doc? A run of one or
+   * two Han characters in a longer phrase touches a word or separator, so it starts or ends a
+   * Han run: its run-end positions decide it. */
   function phraseInIndex(phrase, doc, termData, meta) {
     var fields = phrase.fields;
     for (var fi = 0; fi < meta.fields.length; fi++) {

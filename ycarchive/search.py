@@ -24,7 +24,7 @@ import numpy as np
 
 from .progress import bar
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
 LUNR_B = 0.75
@@ -68,7 +68,8 @@ def normalize(text: str) -> str:
 
 
 def tokenize(text: str) -> list[tuple[str, int]]:
-    """Return (token, position) pairs: Han characters and overlapping bigrams, Latin words.
+    """Return (token, position) pairs: Han characters, overlapping bigrams and trigrams, Latin
+    words.
 
     Positions count units: one per Han character, one per Latin word and one per run of
     anything else, so tokens are adjacent only if they touch in the text.
@@ -83,6 +84,8 @@ def tokenize(text: str) -> list[tuple[str, int]]:
                 tokens.append((ch, pos + i))
                 if i < last:
                     tokens.append((han[i : i + 2], pos + i))
+                    if i < last - 1:
+                        tokens.append((han[i : i + 3], pos + i))
             pos += len(han)
         else:
             if word:
@@ -196,14 +199,57 @@ def _units(text: str) -> tuple[str, list[str]]:
     return _SEP_RUN.sub("\x01", s), words
 
 
+def _positioned(grams: list[str], head: str, code) -> tuple[list[str], list[str]]:
+    """(terms, payloads) of n-grams listed by position ("\\x00" where none starts): field
+    length, frequency, then every position (as deltas)."""
+    junk = grams.count("\x00")
+    order = sorted(range(len(grams)), key=grams.__getitem__)[junk:]  # stable: positions ascend
+    if not order:
+        return [], []
+    keys = list(map(grams.__getitem__, order))
+    starts = [0, *compress(count(1), map(ne, keys[1:], keys))]
+    ends = starts[1:] + [len(keys)]
+    deltas = list(map(sub, order, chain((0,), order)))
+    for i in starts:
+        deltas[i] = order[i]
+    codes = list(map(code, deltas))
+    terms = list(map(keys.__getitem__, starts))
+    payloads = list(map(
+        add,
+        map(head.__add__, map(code, map(sub, ends, starts))),
+        map("".join, map(codes.__getitem__, map(slice, starts, ends))),
+    ))
+    return terms, payloads
+
+
+def _edged(grams, counts: Counter, edges: list[int], head: str, code) -> tuple[list[str], list[str]]:
+    """(terms, payloads) of n-grams kept with their run-end positions only: field length,
+    frequency, the count and deltas of the positions (`edges`, ascending) where one starts or
+    ends a Han run."""
+    counts.pop("\x00", None)
+    counts.pop("\x01", None)
+    at: dict[str, list[int]] = {}
+    for i in edges:
+        g = grams[i]
+        if g in counts:
+            if g in at:
+                at[g].append(i)
+            else:
+                at[g] = [i]
+    payloads = [head + code(c) + (code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps))))
+                                  if (ps := at.get(g)) else "0")
+                for g, c in counts.items()]
+    return list(counts), payloads
+
+
 def field_postings(text: str) -> tuple[int, list[str], list[str]]:
     """(token count, terms, payloads) of one field, as tokenize() would give them.
 
     The text is rewritten so that every unit is one character: a Latin word becomes \\x00, a
     run of separators \\x01, so a character's index is its position and the tokens can be
     grouped with C-level operations. A payload is field length, term frequency, then for
-    bigrams and words the position deltas, for single Han characters the count and position
-    deltas of their occurrences at either end of a Han run (see docs/search.md).
+    trigrams and words the position deltas, for single Han characters and bigrams the count
+    and position deltas of their occurrences at either end of a Han run (see docs/search.md).
     """
     t, words = _units(text)
     n = len(t)
@@ -211,57 +257,30 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
         return 0, [], []
     place = [m.start() for m in _PLACEHOLDER.finditer(t)]
     code = _CODES.__getitem__ if n < len(_CODES) else encode_varint
-    # bigrams: every adjacent pair, pairs touching a placeholder marked as "\x00"
+    # bigrams and trigrams by their first position; those touching a placeholder are "\x00"
     bg = list(map(add, t, t[1:]))
-    last = n - 1
+    tg = list(map(add, bg, t[2:]))
     for p in place:
-        if p:
-            bg[p - 1] = "\x00"
-        if p < last:
-            bg[p] = "\x00"
-    junk = bg.count("\x00")
-    n_bigrams = len(bg) - junk
-    n_tokens = n - len(place) + n_bigrams + len(words)
+        for i in (p - 1, p):
+            if 0 <= i < len(bg):
+                bg[i] = "\x00"
+        for i in (p - 2, p - 1, p):
+            if 0 <= i < len(tg):
+                tg[i] = "\x00"
+    n_bigrams = len(bg) - bg.count("\x00")
+    n_trigrams = len(tg) - tg.count("\x00")
+    n_tokens = n - len(place) + n_bigrams + n_trigrams + len(words)
     head = encode_varint(n_tokens)
-    terms: list[str] = []
-    payloads: list[str] = []
-    if n_bigrams:
-        order = sorted(range(len(bg)), key=bg.__getitem__)[junk:]  # stable: positions ascend
-        keys = list(map(bg.__getitem__, order))
-        starts = [0, *compress(count(1), map(ne, keys[1:], keys))]
-        ends = starts[1:] + [len(keys)]
-        deltas = list(map(sub, order, chain((0,), order)))
-        for i in starts:
-            deltas[i] = order[i]
-        codes = list(map(code, deltas))
-        terms += map(keys.__getitem__, starts)
-        payloads += map(
-            add,
-            map(head.__add__, map(code, map(sub, ends, starts))),
-            map("".join, map(codes.__getitem__, map(slice, starts, ends))),
-        )
-    # single Han characters: count, then positions at the ends of Han runs
-    counts = Counter(t)
-    counts.pop("\x00", None)
-    counts.pop("\x01", None)
-    single = dict(zip(counts, map(add, map(head.__add__, map(code, counts.values())), repeat("0"))))
-    edge_set = {0, last}
-    for p in place:
-        edge_set.add(p - 1)
-        edge_set.add(p + 1)
-    edges: dict[str, list[int]] = {}
-    for i in sorted(edge_set):
-        if 0 <= i < n:
-            ch = t[i]
-            if ch in single:
-                if ch in edges:
-                    edges[ch].append(i)
-                else:
-                    edges[ch] = [i]
-    for ch, ps in edges.items():
-        single[ch] = head + code(counts[ch]) + code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps))))
-    terms += single.keys()
-    payloads += single.values()
+    terms, payloads = _positioned(tg, head, code)
+    # single Han characters and bigrams: frequency, then positions at the ends of Han runs
+    starts = {0, *(p + 1 for p in place)}  # the first units of Han runs (and placeholders)
+    stops = {n - 1, *(p - 1 for p in place)}  # the last ones
+    single_edges = sorted(i for i in starts | stops if 0 <= i < n)
+    pair_edges = sorted(i for i in starts | {j - 1 for j in stops} if 0 <= i < len(bg))
+    for grams, edges in ((t, single_edges), (bg, pair_edges)):
+        more_terms, more_payloads = _edged(grams, Counter(grams), edges, head, code)
+        terms += more_terms
+        payloads += more_payloads
     if words:
         at: dict[str, list[int]] = {}
         for w, p in zip(words, (p for p in place if t[p] == "\x00")):
@@ -299,11 +318,8 @@ _append = list.append
 
 _LAST_BYTES = np.frombuffer(LAST.encode("ascii"), dtype=np.uint8)
 _CONT_BYTES_ARRAY = np.frombuffer(CONT.encode("ascii"), dtype=np.uint8)
-# Term keys: a Han character its code point (below 2**18), a bigram its two code points (18 bits
-# each), a word _WORD_KEY + its number; a key fits in 37 bits, and with a token's index (up to
-# _SORT_SHIFT bits) in one int64.
-_BIGRAM_KEY = 1 << 18
-_WORD_KEY = 1 << 36
+# A run's tokens are sorted by (term key, index) packed into one int64 when both fit in 63 bits
+# and the index in at most _SORT_SHIFT bits; otherwise by a stable argsort of the keys.
 _SORT_SHIFT = 26
 
 
@@ -335,9 +351,9 @@ def _field_range(nums, texts: list[str]):
     run at once with numpy: every token becomes an integer key and its index in the run's
     joined units; one sort of (key, index) pairs groups the postings, positions ascending,
     and every integer of every posting (gap, field length, frequency, run-end count for a Han
-    character, position deltas) is written into one array and varint-encoded in bulk. Only
-    each distinct term costs Python work. Grouping article by article in dicts cost 0.7 µs a
-    posting, about 1,450 postings an article; see docs/search.md, run G, for what this
+    character or bigram, position deltas) is written into one array and varint-encoded in bulk.
+    Only each distinct term costs Python work. Grouping article by article in dicts cost 0.7 µs
+    a posting, about 1,450 postings an article; see docs/search.md, run G, for what this
     measured instead. Arrays are int32 where they can be, to keep the run's memory down."""
     units = list(map(_units, texts))
     lens = np.fromiter(map(len, (t for t, _ in units)), dtype=np.int32, count=len(units))
@@ -345,16 +361,31 @@ def _field_range(nums, texts: list[str]):
     han = u > 1
     g1 = np.flatnonzero(han).astype(np.int32)  # Han characters
     g2 = np.flatnonzero(han[:-1] & han[1:]).astype(np.int32)  # bigrams, by their first character
+    g3 = g2[han[g2 + 2]]  # trigrams
     gw = np.flatnonzero(u == 0).astype(np.int32)  # words
+    # Keys: the run's distinct Han characters numbered 0..k-1 in code point order, a character
+    # its number c, a bigram k + c1*k + c2, a trigram k + k*k + (c1*k + c2)*k + c3, a word
+    # k + k*k + k**3 + its number.
+    used = np.zeros(0x40000, dtype=bool)
+    used[u[g1]] = True
+    chars = np.flatnonzero(used)
+    k = len(chars)
+    cid = np.cumsum(used, dtype=np.int64)[u[g1]] - 1
+    del used
+    c = np.zeros(len(u), dtype=np.int64)
+    c[g1] = cid
+    del cid
+    two, three = k + k * k, k + k * k + k * k * k
     ids: dict[str, int] = {}
     wid = np.fromiter((ids.setdefault(w, len(ids)) for _, ws in units for w in ws), dtype=np.int64, count=len(gw))
-    key = np.concatenate((u[g1], u[g2].astype(np.int64) << 18 | u[g2 + 1], wid + _WORD_KEY))
-    g = np.concatenate((g1, g2, gw))
-    del u, g1, g2, gw, wid
+    key = np.concatenate((c[g1], k + c[g2] * k + c[g2 + 1], two + (c[g3] * k + c[g3 + 1]) * k + c[g3 + 2], wid + three))
+    g = np.concatenate((g1, g2, g3, gw))
+    del u, c, g1, g2, g3, gw, wid
     if not len(g):
         return {}, 0
     shift = len(han).bit_length()
-    if shift <= _SORT_SHIFT:  # one in-place sort of key and index packed together (less memory than argsort)
+    if shift <= _SORT_SHIFT and (three + len(ids)).bit_length() + shift <= 63:
+        # one in-place sort of key and index packed together (less memory than argsort)
         key <<= shift
         key |= g
         key.sort()
@@ -364,10 +395,11 @@ def _field_range(nums, texts: list[str]):
         o = np.argsort(key, kind="stable")
         key, g = key[o], g[o]
         del o
-    single = key < _BIGRAM_KEY
-    keep = ~single  # positions written: all but a Han character's inside a run
-    keep[single] = ~han[g[single] - 1] | ~han[g[single] + 1]
-    del han
+    single = key < two  # Han characters and bigrams: run-end positions only
+    keep = ~single  # positions written: all but those of a character or bigram inside a run
+    ends = np.where(key[single] < k, 1, 2)
+    keep[single] = ~han[g[single] - 1] | ~han[g[single] + ends]
+    del ends, han
     a = np.repeat(np.arange(-1, len(units), dtype=np.int32), np.concatenate(([1], lens + 1)))[g]  # article
     length = np.bincount(a, minlength=len(units)).astype(np.int32)  # field length of each article
     term_start = np.ones(len(g), dtype=bool)
@@ -414,12 +446,17 @@ def _field_range(nums, texts: list[str]):
     lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)].tolist()
     words = list(ids)
 
-    def name(k: int) -> str:
-        if k < _BIGRAM_KEY:
-            return chr(k)
-        if k < _WORD_KEY:
-            return chr(k >> 18) + chr(k & 0x3FFFF)
-        return words[k - _WORD_KEY]
+    names = [chr(x) for x in chars.tolist()]
+
+    def name(x: int) -> str:
+        if x < k:
+            return names[x]
+        if x < two:
+            return names[(x - k) // k] + names[(x - k) % k]
+        if x < three:
+            x -= two
+            return names[x // (k * k)] + names[x // k % k] + names[x % k]
+        return words[x - three]
 
     texts_out = map(text.__getitem__, map(slice, offsets, offsets[1:]))
     return dict(zip(map(name, key.tolist()), zip(firsts, lasts, texts_out))), int(length.sum())
@@ -787,7 +824,7 @@ def _find_posting(s: str, num: int, single: bool, at: int = 0, prev: int = -1):
     first posting numbered `num` or above. Returns (its offset, the end of its gap, the number
     before it, its number), or (len(s), len(s), last number, None). The varints of a window of
     the string are decoded at once with numpy; only the step from posting to posting (its
-    length is in its frequency, or for a single Han character in its run-end count) is a
+    length is in its frequency, or for a Han character or bigram in its run-end count) is a
     Python loop over integers. Windows double, so a walk that stops early decodes little."""
     head = 4 if single else 3
     size = _WALK_WINDOW
@@ -913,7 +950,7 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
                                     data[e1 + 3 : e2].decode("ascii")])
         for term, per_field in terms.items():
             strings = found[term][1]
-            single = len(term) == 1 and _SINGLE_HAN.match(term) is not None
+            single = len(term) <= 2 and _SINGLE_HAN.match(term) is not None  # run-end positions only
             marks = last.get(term, [-1, -1, -1])
             cut = list(tail[term]) if term in tail else None
             for f, edits in enumerate(per_field):
