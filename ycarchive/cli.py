@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import hashlib
 import os
 import pickle
@@ -120,7 +121,15 @@ def build(args) -> int:
         print(f"built {last['articles']} articles: 0 files written, {last['files']} unchanged, 0 removed, "
               f"0 pages rendered (no input changed) in {time.perf_counter() - started:.2f} s")
         return 0
-    return _build(args, out, inputs_now, started)
+    # The cache and the Library are about two million objects that live until the build ends;
+    # the cyclic garbage collector would walk them again and again for nothing (0.3-0.5 s of
+    # an incremental build of 10,000 articles, measured with and without it). It is turned
+    # back on, with these objects frozen out of its reach, while pages are rendered (run_jobs).
+    gc.disable()
+    try:
+        return _build(args, out, inputs_now, started)
+    finally:
+        gc.enable()
 
 
 def _build(args, out: Path, inputs_now: dict, started: float) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import calendar
 import functools
 import datetime as dt
+import gc
 import hashlib
 import heapq
 import json
@@ -396,6 +397,12 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
     they hand their files to `put` themselves: nothing large travels between processes.
     """
     progress = bar("rendering pages", len(jobs), "page")
+    # Rendering makes short-lived cyclic garbage, so the collector runs while pages are
+    # rendered, but on new objects only: what exists now (the Library, the caches) is frozen.
+    # That also keeps forked workers from touching, and so copying, the memory they share.
+    collecting = gc.isenabled()
+    gc.freeze()
+    gc.enable()
     try:
         if workers <= 1 or len(jobs) < 400:
             for job in jobs:
@@ -415,6 +422,9 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
             _WORK = ()
     finally:
         progress.close()
+        gc.unfreeze()
+        if not collecting:
+            gc.disable()
 
 
 class Fingerprints:
