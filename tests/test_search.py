@@ -102,7 +102,24 @@ def test_run_indexing_matches_field_postings(articles):
         search_module._SORT_SHIFT = packed
 
 
-@pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 2**31])
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.one_of(ALPHABET, st.characters(min_codepoint=0x2000, max_codepoint=0x206F),
+                         st.characters(min_codepoint=0xFE10, max_codepoint=0xFFEF),
+                         st.sampled_from("\u0301\u0308\u3099\u309a\u3000…‥"))))
+def test_normalize_is_nfkc_then_lower_case(text):
+    assert search_module.normalize(text) == unicodedata.normalize("NFKC", text).lower()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.dictionaries(st.one_of(st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x4E40), min_size=1),
+                                 st.from_regex("[0-9a-zßé]+", fullmatch=True)),
+                       st.lists(st.text("0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"),
+                                min_size=3, max_size=3)))
+def test_chunks_written_directly_are_the_json_of_their_terms(terms):
+    assert search_module._chunk_json(terms) == search_module._json(dict(sorted(terms.items())))
+
+
+@pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 65535, 65536, 20_000_000, 2**31 - 1, 2**31])
 def test_varints_round_trip(n):
     assert decode_varints(encode_varint(n) + encode_varint(7)) == [n, 7]
 

@@ -60,10 +60,25 @@ class SearchDoc:
     text: str
 
 
+# Full-width punctuation, ideographic space, … and other characters whose NFKC form is the same
+# ASCII as their NFKD form: replacing them first is what NFKC would do to them, whatever their
+# neighbours. A third of the fields hold some (，：（）…), and a field without any other such
+# character then passes the quick check; full NFKC had been a third of the index build's CPU.
+_TO_ASCII = {
+    cp: form
+    for lo, hi in ((0x2000, 0x2070), (0x3000, 0x3001), (0xFE10, 0xFE70), (0xFF00, 0xFFF0))
+    for cp in range(lo, hi)
+    if (form := unicodedata.normalize("NFKC", chr(cp))) != chr(cp)
+    and form == unicodedata.normalize("NFKD", chr(cp)) and form.isascii()
+}
+
+
 def normalize(text: str) -> str:
     """NFKC, then lower case: the first step at build and at query time."""
     if not unicodedata.is_normalized("NFKC", text):  # the quick check is much cheaper
-        text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_TO_ASCII)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     return text.lower()
 
 
@@ -112,11 +127,20 @@ def _encode(n: int) -> str:
 
 
 _CODES = [_encode(n) for n in range(1 << 16)]   # the codes of small numbers, looked up
+# Larger numbers (article numbers, gaps to rare terms' next article) below 2**31: the code of
+# n >> 15 with its last digit as a continuation digit, then n's last three digits. Two look-ups
+# instead of _encode's loop, which had been 1 s of joining a 10,000-article index's runs.
+_HIGH = [c[:-1] + CONT[LAST.index(c[-1])] for c in _CODES]
+_LOW3 = [CONT[n >> 10] + CONT[n >> 5 & 31] + LAST[n & 31] for n in range(1 << 15)]
 
 
 def encode_varint(n: int) -> str:
     """Encode one non-negative integer in the index's varint alphabet."""
-    return _CODES[n] if n < len(_CODES) else _encode(n)
+    if n < 65536:
+        return _CODES[n]
+    if n < 1 << 31:
+        return _HIGH[n >> 15] + _LOW3[n & 32767]
+    return _encode(n)
 
 
 def decode_varints(text: str) -> list[int]:
@@ -499,7 +523,7 @@ def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None 
                 if prev is None:
                     into[term] = [last2, [text2]]
                 else:
-                    skip = len(encode_varint(first2 + 1))
+                    skip = ((first2 + 1).bit_length() + 4) // 5 or 1  # digits of the first gap
                     prev[1] += (encode_varint(first2 - prev[0]), text2[skip:])
                     prev[0] = last2
 
@@ -538,7 +562,14 @@ def render_chunks(postings, n_buckets: int) -> dict[str, bytes]:
     buckets: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for term, lists in postings.items():
         buckets[chunk_path(term, n_buckets)][term] = lists
-    return {path: _json(dict(sorted(terms.items()))) for path, terms in buckets.items()}
+    return {path: _chunk_json(terms) for path, terms in buckets.items()}
+
+
+def _chunk_json(terms: dict) -> bytes:
+    """A chunk as JSON, terms sorted: what _json gives, written directly. Terms are Han
+    characters or Latin letters and digits and posting strings use the varint alphabet, so
+    nothing needs escaping; json.dumps had taken 0.6 s of a 10,000-article build."""
+    return ("{" + ",".join(f'"{t}":["{a}","{b}","{c}"]' for t, (a, b, c) in sorted(terms.items())) + "}").encode()
 
 
 def render_record(num: int, doc: SearchDoc) -> bytes:
@@ -719,7 +750,7 @@ def _edit_chunk(data: bytes, ops: list[tuple[str, tuple[int, ...] | None, list[s
                 chunk[term] = new
             else:
                 chunk.pop(term, None)
-        return (_json(dict(sorted(chunk.items()))) if chunk else None), kept
+        return (_chunk_json(chunk) if chunk else None), kept
     out.append(view[pos:])
     return b"".join(out), kept
 
@@ -1018,7 +1049,7 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
                 else:
                     chunk.pop(term, None)
             if chunk:
-                chunks[path] = _json(dict(sorted(chunk.items())))
+                chunks[path] = _chunk_json(chunk)
             else:
                 chunks.pop(path, None)
     return True
