@@ -248,7 +248,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
         staff = {role: _resolve_people(check, role, person_index) for role in STAFF_ROLES}
         pages[key] = Page(key[0], key[1], section or Term("section", section_name, ""), staff,
                           check.flag("date_approximate"), check.flag("number_approximate"),
-                          check.text("note"), doc.src_path, fingerprint=f"{doc.src_path}:{doc.digest}")
+                          check.text("note"), doc.src_path, fingerprint=digest(f"{doc.src_path}:{doc.digest}"))
 
     columns: dict = {}
     tags: dict = {}
@@ -280,7 +280,9 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
                           kicker=check.text("kicker"), subtitle=check.text("subtitle"),
                           source=check.text("source"), draft=check.flag("draft"),
                           date_approximate=check.flag("date_approximate", page.date_approximate),
-                          body=doc.body, fingerprint=f"{doc.src_path}:{doc.digest}:{page.fingerprint}")
+                          body=doc.body,
+                          # A short hash: page keys repeat it for every page that lists the article.
+                          fingerprint=digest(f"{doc.src_path}:{doc.digest}:{page.fingerprint}"))
         if article.kind and article.kind not in KINDS:
             check.error("kind", f"unknown kind '{article.kind}'{did_you_mean(article.kind, KINDS)} "
                                 f"(one of {'、'.join(KINDS)})")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 KINDS = ("消息", "通讯", "图片新闻", "记者手记", "评论")
 
@@ -92,7 +93,10 @@ class Page:
     issue: "Issue | None" = None
     fingerprint: str = ""    # hash of page.yml as read
 
-    @property
+    # URLs and sort keys are asked for hundreds of thousands of times a build (planning,
+    # keys, listings) and never change once the object is made: each is computed once
+    # (formatting the date was 0.05-0.2 s of an incremental build of 10,000 articles).
+    @cached_property
     def url(self) -> str:
         return f"{self.date:%Y/%m/%d}/{self.number:02d}/"
 
@@ -106,7 +110,7 @@ class Issue:
     date: dt.date
     pages: list = field(default_factory=list)
 
-    @property
+    @cached_property
     def url(self) -> str:
         return f"{self.date:%Y/%m/%d}/"
 
@@ -147,7 +151,7 @@ class Article:
     def date(self) -> dt.date:
         return self.page.date
 
-    @property
+    @cached_property
     def url(self) -> str:
         return f"{self.page.url}{self.slug}/"
 
@@ -155,7 +159,7 @@ class Article:
     def id(self) -> str:
         return f"{self.date:%Y-%m-%d}-{self.page.number:02d}-{self.slug}"
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple:
         return (self.date, self.page.number, self.order, self.slug)
 
