@@ -172,10 +172,13 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     files: list[str] = []
     fresh: dict = {}
     progress = bar("reading content")
-    for dirpath, dirnames, filenames in os.walk(root_path):
+    # Paths are joined as strings, not pathlib objects: this loop runs for every file of the
+    # archive on every build, and Path objects were 0.15 s of it at 10,000 articles.
+    top = os.path.join(str(root), "")
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel_dir = Path(dirpath).relative_to(root_path).as_posix()
-        if rel_dir == ".":
+        rel_dir = dirpath[len(top):].replace(os.sep, "/")
+        if not rel_dir:
             continue
         for name in sorted(filenames):
             if name.startswith("."):
@@ -185,11 +188,11 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
                 files.append(src_path)
                 continue
             display = f"{display_root}/{src_path}"
-            full = Path(dirpath) / name
-            stat = full.stat()
+            full = os.path.join(dirpath, name)
+            stat = os.stat(full)
             stamp = (stat.st_mtime_ns, stat.st_size)
             hit = cache.get(display) if cache is not None else None
-            doc = hit[1] if hit and hit[0] == stamp else _load_doc(full, display, src_path, problems)
+            doc = hit[1] if hit and hit[0] == stamp else _load_doc(Path(full), display, src_path, problems)
             if doc is None:
                 continue
             fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
