@@ -27,12 +27,19 @@ of a clean build, with no limit on how many are spliced in (to choose the limit)
 
 times clean builds of the same articles by that older search.py and by the current one,
 alternating (old, new, old, new, ...), and checks that both give the same bytes.
+
+    git show REV:assets/search.js > /tmp/old_search.js
+    python bench/search_bench.py --latency-side-by-side /tmp/old_search.js [--articles N] [--repeat 2]
+
+times the Chromium latency of the same 4-character queries on the site a previous run left in
+bench/out/search-N/, with that older search.js and the current one, alternating.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import pickle
 import random
 import re
@@ -125,6 +132,34 @@ def browser_latency(base_url: str, queries: list[str], browser) -> list[float]:
         times.append(page.evaluate("window.__t"))
         ctx.close()
     return times
+
+
+def latency_side_by_side(old_js: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+    """Chromium latency of the same queries with an older search.js and the current one, on
+    the site a full run left in bench/out/search-N/ (the file is swapped in place between
+    rounds; every query gets a fresh browser context, so nothing is cached across)."""
+    from playwright.sync_api import sync_playwright
+
+    site = ROOT / "bench" / "out" / f"search-{articles}" / SUBPATH.strip("/")
+    (target,) = (site / "assets").glob("search.*.js")
+    versions = {"old": old_js.read_bytes(), "new": (ROOT / "assets" / "search.js").read_bytes()}
+    qs = four_char_queries(synthetic_docs(articles, seed), n_queries)
+    kept = target.read_bytes()
+    server, url = serve(site.parent)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            for r in range(1, rounds + 1):
+                for name, data in versions.items():
+                    target.write_bytes(data)
+                    lat = sorted(browser_latency(url + SUBPATH, qs, browser))
+                    print(f"round {r} {name}: median {statistics.median(lat):.0f}, 90th percentile {p90(lat):.0f}, "
+                          f"max {lat[-1]:.0f} ms (load average {os.getloadavg()[0]:.2f})", flush=True)
+            browser.close()
+    finally:
+        server.shutdown()
+        target.write_bytes(kept)
+    return 0
 
 
 def run_pagefind_index(site: Path) -> float:
@@ -286,7 +321,11 @@ def main(argv=None) -> int:
                     help="with --incremental: instead time edits and backfills of K older articles at once")
     ap.add_argument("--side-by-side", nargs=2, type=Path, metavar=("CONTENT_DIR", "OLD_SEARCH_PY"),
                     help="time clean builds by an older search.py and the current one, alternating")
+    ap.add_argument("--latency-side-by-side", type=Path, metavar="OLD_SEARCH_JS",
+                    help="time Chromium latency with an older search.js and the current one, alternating")
     args = ap.parse_args(argv)
+    if args.latency_side_by_side:
+        return latency_side_by_side(args.latency_side_by_side, args.articles, args.queries, args.seed, args.repeat)
     if args.side_by_side:
         return side_by_side(*args.side_by_side, args.repeat)
     if args.incremental:
