@@ -45,6 +45,24 @@ def test_commit_makes_the_output_hold_exactly_the_new_files(tmp_path, monkeypatc
     assert not second.dir.exists()
 
 
+def test_files_the_builder_holds_anyway_are_not_staged_on_disk(tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    first = Stage(out)
+    first.put("index.html", b"home")
+    first.commit({"index.html": "k"}, {})
+    first.discard()
+    monkeypatch.setattr(Stage, "HOLD_BYTES", 0)
+    second = Stage(out)
+    second.hold("search/a.json", b"a" * 100)    # past HOLD_BYTES, but already in memory
+    second.put("index.html", b"new home")       # past HOLD_BYTES: staged on disk
+    assert list(second.held) == ["search/a.json"]
+    assert len(list(second.dir.iterdir())) == 1
+    stats = second.commit({"index.html": "k2", "search/a.json": "k"}, read_manifest(out))
+    second.discard()
+    assert files(out) == {"index.html": b"new home", "search/a.json": b"a" * 100}
+    assert (stats.written, stats.unchanged, stats.removed) == (2, 0, 0)
+
+
 def test_manifest_of_an_older_version_is_read_as_files_without_keys(tmp_path):
     out = tmp_path / "site"
     (out / "a").mkdir(parents=True)

@@ -246,7 +246,7 @@ def _build(args, out: Path, inputs_now: dict, started: float) -> int:
     try:
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
                                      workers=os.cpu_count() or 1, lap=lap,
-                                     known={dest: key for dest, (_, key) in known.items()})
+                                     known={dest: key for dest, (_, key) in known.items()}, hold=stage.hold)
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     finally:

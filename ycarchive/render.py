@@ -387,7 +387,7 @@ def plan_site(library: Library, r: Renderer) -> list[Job]:
 
 def render_site(library: Library, options: Options, put, extra: dict | None = None,
                 previous: dict | None = None, workers: int = 1, lap=lambda name: None,
-                known: dict | None = None) -> tuple[dict, int]:
+                known: dict | None = None, hold=None) -> tuple[dict, int]:
     """Render the site, handing each file made to `put(dest, bytes)`.
 
     Returns ({dest: input key} for every file of the site, number of pages rendered).
@@ -396,9 +396,11 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     content a page shows, the templates it uses, the registries, the assets' fingerprints and
     the generator's own code (see Fingerprints). Files made without a template (assets, search
     index, sitemap) are keyed by a hash of their bytes (digest_bytes), and handed over only when
-    it changed; `known` maps some of `extra`'s files to that hash, when the caller has it.
+    it changed, to `hold` if given (for bytes the caller keeps anyway), else to `put`; `known`
+    maps some of `extra`'s files to that hash, when the caller has it.
     """
     known = known or {}
+    hold = hold or put
     r = Renderer(library, options)
     jobs = plan_site(library, r)
     lap("plan pages")
@@ -418,7 +420,7 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     for dest, data in made.items():
         keys[dest] = known[dest] if dest in known else digest_bytes(data)
         if previous.get(dest) != keys[dest]:
-            put(dest, data)
+            hold(dest, data)
     lap("other files")
     return keys, len(todo)
 
