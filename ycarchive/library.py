@@ -88,10 +88,11 @@ class Checker:
             return []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        names = [v.strip() if isinstance(v, str) else "" for v in value] if isinstance(value, list) else [""]
+        if "" in names:
             self.error(key, f"expected a name or a list of names, got {type_name(value)}")
             return []
-        return [v.strip() for v in value]
+        return names
 
 
 def _resolve_people(check: Checker, key: str, index: dict) -> list[Person]:
@@ -328,7 +329,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
         if markdown_cache is None:
             article.html, article.text = markup.render_markdown(article.body)
         else:
-            key = digest(article.body)
+            key = doc.body_digest or digest(article.body)
             bodies[key] = markdown_cache.get(key) or markup.render_markdown(article.body)
             article.html, article.text = bodies[key]
         article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()

@@ -26,6 +26,7 @@ class Doc:
     body: str = ""
     body_line: int = 0
     digest: str = ""                            # hash of the file's text, for incremental builds
+    body_digest: str = ""                       # hash of the body, made once with the Doc (cached)
 
     def line(self, key: str | None = None) -> int:
         return self.lines.get(key, 1) if key else 1
@@ -224,7 +225,8 @@ def _load_doc(full: Path, display: str, src_path: str, problems: Problems) -> Do
     if parsed is None:
         return None
     meta, lines, body, body_line = parsed
-    return Doc(display, src_path, meta, lines, body=body, body_line=body_line, digest=digest(text))
+    return Doc(display, src_path, meta, lines, body=body, body_line=body_line, digest=digest(text),
+               body_digest=digest(body))
 
 
 def load_files(root: str | os.PathLike, files: list) -> dict[str, bytes]:

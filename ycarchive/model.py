@@ -157,7 +157,7 @@ class Article:
     def url(self) -> str:
         return f"{self.page.url}{self.slug}/"
 
-    @property
+    @cached_property
     def id(self) -> str:
         return f"{self.date:%Y-%m-%d}-{self.page.number:02d}-{self.slug}"
 
