@@ -31,15 +31,6 @@
     };
   }
   function search(q, filters, page, done) {
-    // A query still running is for text the reader has since changed, and a common character
-    // or bigram (the first keystrokes of a phrase) can keep the worker busy for hundreds of
-    // milliseconds: stop that worker rather than queue behind it. A new one reads lunr, the
-    // summary and the chunks already fetched from the HTTP cache.
-    if (worker && Object.keys(handlers).length) {
-      worker.terminate();
-      worker = null;
-      handlers = {};
-    }
     warm();
     var id = ++seq;
     handlers[id] = done;
