@@ -109,8 +109,9 @@ class Stage:
             os.replace(self.dir, self.out)
             return stats
         if self.flat:
-            names = {_flat_name(dest): dest for dest in keys}
-            staged = sorted([(names[name], self.dir / name) for name in os.listdir(self.dir)]
+            on_disk = os.listdir(self.dir)
+            names = {_flat_name(dest): dest for dest in keys} if on_disk else {}
+            staged = sorted([(names[name], self.dir / name) for name in on_disk]
                             + [(dest, None) for dest in self.held])
         else:   # an empty output folder made by hand
             staged = sorted((p.relative_to(self.dir).as_posix(), p) for p in self.dir.rglob("*") if p.is_file())
