@@ -127,8 +127,10 @@
     return 'search/t/' + hex + '.json';
   };
 
-  /** Decoded postings of a term (one Map per field), or null when it is not in the archive. */
-  Engine.prototype.term = function (term) {
+  /** Decoded postings of a term (one Map per field), or null when it is not in the archive.
+   * A query superseded while its chunks were on the way (isStale) stops before decoding them:
+   * the common characters and bigrams of a phrase's first keystrokes have the longest lists. */
+  Engine.prototype.term = function (term, isStale) {
     var self = this;
     if (this.terms.has(term)) return Promise.resolve(this.terms.get(term));
     return this.loadMeta().then(function (meta) {
@@ -136,6 +138,7 @@
       if (!self.chunks.has(path)) self.chunks.set(path, self.fetchJSON(path));
       return self.chunks.get(path);
     }).then(function (chunk) {
+      if (isStale && isStale()) throw new Stale();
       var raw = Object.prototype.hasOwnProperty.call(chunk, term) ? chunk[term] : null;
       var decoded = raw && raw.map(function (s) { return decodePostings(s, hasPositions(term)); });
       self.terms.set(term, decoded);
@@ -259,7 +262,7 @@
       if (!positive.length) return { hits: [], phrases: phrases, partial: false };
       var names = [];
       phrases.forEach(function (p) { p.cover.forEach(function (t) { if (names.indexOf(t[0]) < 0) names.push(t[0]); }); });
-      return Promise.all(names.map(function (t) { return self.term(t); })).then(function (decoded) {
+      return Promise.all(names.map(function (t) { return self.term(t, isStale); })).then(function (decoded) {
         if (isStale && isStale()) throw new Stale();
         var all = new Map(), queryTerms = new Map();
         names.forEach(function (t, i) { all.set(t, decoded[i]); });

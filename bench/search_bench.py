@@ -28,11 +28,12 @@ of a clean build, with no limit on how many are spliced in (to choose the limit)
 times clean builds of the same articles by that older search.py and by the current one,
 alternating (old, new, old, new, ...), and checks that both give the same bytes.
 
-    git show REV:assets/search.js > /tmp/old_search.js
-    python bench/search_bench.py --latency-side-by-side /tmp/old_search.js [--articles N] [--repeat 2]
+    git show REV:assets/search-worker.js > /tmp/old_worker.js
+    python bench/search_bench.py --latency-side-by-side search-worker.js /tmp/old_worker.js [--articles N] [--repeat 2]
 
 times the Chromium latency of the same 4-character queries on the site a previous run left in
-bench/out/search-N/, with that older search.js and the current one, alternating.
+bench/out/search-N/, with that older version of the asset (search.js or search-worker.js) and
+the current one, alternating.
 """
 
 from __future__ import annotations
@@ -134,15 +135,16 @@ def browser_latency(base_url: str, queries: list[str], browser) -> list[float]:
     return times
 
 
-def latency_side_by_side(old_js: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
-    """Chromium latency of the same queries with an older search.js and the current one, on
+def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+    """Chromium latency of the same queries with an older version of an asset and the current one, on
     the site a full run left in bench/out/search-N/ (the file is swapped in place between
     rounds; every query gets a fresh browser context, so nothing is cached across)."""
     from playwright.sync_api import sync_playwright
 
     site = ROOT / "bench" / "out" / f"search-{articles}" / SUBPATH.strip("/")
-    (target,) = (site / "assets").glob("search.*.js")
-    versions = {"old": old_js.read_bytes(), "new": (ROOT / "assets" / "search.js").read_bytes()}
+    stem, ext = asset.rsplit(".", 1)
+    (target,) = (p for p in (site / "assets").glob(f"{stem}.*.{ext}") if p.name.count(".") == 2)
+    versions = {"old": old_file.read_bytes(), "new": (ROOT / "assets" / asset).read_bytes()}
     qs = four_char_queries(synthetic_docs(articles, seed), n_queries)
     kept = target.read_bytes()
     server, url = serve(site.parent)
@@ -321,11 +323,13 @@ def main(argv=None) -> int:
                     help="with --incremental: instead time edits and backfills of K older articles at once")
     ap.add_argument("--side-by-side", nargs=2, type=Path, metavar=("CONTENT_DIR", "OLD_SEARCH_PY"),
                     help="time clean builds by an older search.py and the current one, alternating")
-    ap.add_argument("--latency-side-by-side", type=Path, metavar="OLD_SEARCH_JS",
-                    help="time Chromium latency with an older search.js and the current one, alternating")
+    ap.add_argument("--latency-side-by-side", nargs=2, metavar=("ASSET", "OLD_FILE"),
+                    help="time Chromium latency with an older version of an asset (search.js, "
+                         "search-worker.js) and the current one, alternating")
     args = ap.parse_args(argv)
     if args.latency_side_by_side:
-        return latency_side_by_side(args.latency_side_by_side, args.articles, args.queries, args.seed, args.repeat)
+        asset, old_file = args.latency_side_by_side
+        return latency_side_by_side(asset, Path(old_file), args.articles, args.queries, args.seed, args.repeat)
     if args.side_by_side:
         return side_by_side(*args.side_by_side, args.repeat)
     if args.incremental:
