@@ -560,10 +560,12 @@ class Fingerprints:
                           for v in value])
         if kind in self.SHARED:
             # Pages, issues, people, counties and terms appear in many pages' inputs: each is
-            # described once a build (keying 17,770 pages took 0.6 s, most of it here).
+            # described once a build, by a hash of its description (keying 17,770 pages took
+            # 0.6 s, most of it here, and 0.14 s went to repr() of 16 million characters,
+            # mostly issues written out in full for each of their pages).
             described = self.described.get(id(value))
             if described is None:
-                described = self.described[id(value)] = self._describe(value)
+                described = self.described[id(value)] = digest(repr(self._describe(value)))
             return described
         if isinstance(value, dict):
             return self.walk(dict(value))
