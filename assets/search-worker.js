@@ -189,8 +189,14 @@
     return phrases;
   }
 
-  /** Build a lunr.Index over the query's terms, with lunr.js's own Builder computing weights. */
-  function buildIndex(meta, termData) {
+  /** Build a lunr.Index over the query's terms, with lunr.js's own Builder computing weights.
+   * Only the articles in `hits` (those where every phrase occurs) get field vectors and are in
+   * the index the query runs on: the others could not be results, and with common terms they
+   * are most of the postings (at 100,000 articles, 党组织统 has 13,318 hits among about
+   * 50,000 articles with one of its terms; vectors and query for all of them took 0.7 s under
+   * Node). The builder's postings still list every article with the term, because lunr's idf
+   * counts them; so weights and scores are those of a lunr index of the whole archive. */
+  function buildIndex(meta, termData, hits) {
     var builder = new lunr.Builder();
     builder.ref('ref');
     meta.fields.forEach(function (f) { builder.field(f); });
@@ -199,14 +205,19 @@
     meta.fields.forEach(function (f, i) {
       builder.averageFieldLength[f] = meta.fieldLengthSums[i] / meta.documentCount;
     });
-    var termIndex = 0;
+    var termIndex = 0, searched = Object.create(null), none = {};
     termData.forEach(function (lists, term) {
-      var posting = { _index: termIndex++ };
+      var posting = { _index: termIndex }, own = { _index: termIndex };
+      termIndex++;
       meta.fields.forEach(function (f, fi) {
         posting[f] = Object.create(null);
+        own[f] = Object.create(null);
         lists[fi].forEach(function (p, doc) {
-          var ref = String(doc), fieldRef = f + '/' + ref;
-          posting[f][ref] = {};
+          var ref = String(doc);
+          posting[f][ref] = none;
+          if (!hits.has(doc)) return;
+          var fieldRef = f + '/' + ref;
+          own[f][ref] = {};
           if (!builder.fieldTermFrequencies[fieldRef]) builder.fieldTermFrequencies[fieldRef] = Object.create(null);
           builder.fieldTermFrequencies[fieldRef][term] = p.tf;
           builder.fieldLengths[fieldRef] = p.len;
@@ -214,12 +225,13 @@
         });
       });
       builder.invertedIndex[term] = posting;
+      searched[term] = own;
     });
     builder.termIndex = termIndex;
     builder.createFieldVectors();
     builder.createTokenSet();
     return new lunr.Index({
-      invertedIndex: builder.invertedIndex,
+      invertedIndex: searched,
       fieldVectors: builder.fieldVectors,
       tokenSet: builder.tokenSet,
       fields: Object.keys(builder._fields),
@@ -273,7 +285,26 @@
             queryTerms.set(t, all.get(t));
           }
         }
-        var index = buildIndex(meta, queryTerms);
+        // Articles where every phrase occurs and no excluded one does, from those having the
+        // shortest list of the query's terms.
+        var rarest = null, rarestSize = Infinity;
+        queryTerms.forEach(function (lists) {
+          var size = lists.reduce(function (n, m) { return n + m.size; }, 0);
+          if (size < rarestSize) { rarest = lists; rarestSize = size; }
+        });
+        var matched = new Set();
+        rarest.forEach(function (m) {
+          m.forEach(function (p, doc) {
+            if (matched.has(doc)) return;
+            for (var k = 0; k < phrases.length; k++) {
+              var p2 = phrases[k];
+              var inIndex = all.get(p2.cover[0][0]) ? phraseInIndex(p2, doc, all, meta) : false;
+              if (p2.prohibited ? inIndex : !inIndex) return;
+            }
+            matched.add(doc);
+          });
+        });
+        var index = buildIndex(meta, queryTerms, matched);
         var results = index.query(function (query) {
           positive.forEach(function (p) {
             p.cover.forEach(function (t) {
@@ -284,16 +315,7 @@
             });
           });
         });
-        var hits = [];
-        results.forEach(function (r) {
-          var doc = Number(r.ref), keep = true;
-          phrases.forEach(function (p) {
-            if (!keep) return;
-            var inIndex = all.get(p.cover[0][0]) ? phraseInIndex(p, doc, all, meta) : false;
-            if (p.prohibited ? inIndex : !inIndex) keep = false;
-          });
-          if (keep) hits.push({ n: doc, score: r.score });
-        });
+        var hits = results.map(function (r) { return { n: Number(r.ref), score: r.score }; });
         return self.applyFilters(hits, filters, meta).then(function (hits) {
           return { hits: hits, phrases: phrases, partial: false };
         });
