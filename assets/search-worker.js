@@ -107,6 +107,17 @@
   /** Thrown when a newer query has arrived: the older one stops before its expensive steps. */
   function Stale() {}
 
+  /** Between a query's expensive steps, let the worker take the messages that came meanwhile
+   * (a newer query makes this one stale) and stop if one did. A one-character query, the
+   * first keystroke of a phrase, matches most of the archive and takes a few hundred
+   * milliseconds; without these breaks the phrase's own query waited for all of it. */
+  function breath(isStale) {
+    if (!isStale) return Promise.resolve();
+    return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
+      if (isStale()) throw new Stale();
+    });
+  }
+
   function Engine(fetchJSON) {
     this.fetchJSON = fetchJSON;
     this.meta = null;
@@ -275,7 +286,8 @@
       var names = [];
       phrases.forEach(function (p) { p.cover.forEach(function (t) { if (names.indexOf(t[0]) < 0) names.push(t[0]); }); });
       return Promise.all(names.map(function (t) { return self.term(t, isStale); })).then(function (decoded) {
-        if (isStale && isStale()) throw new Stale();
+        return breath(isStale).then(function () { return decoded; });
+      }).then(function (decoded) {
         var all = new Map(), queryTerms = new Map();
         names.forEach(function (t, i) { all.set(t, decoded[i]); });
         for (var i = 0; i < positive.length; i++) {
@@ -304,19 +316,24 @@
             matched.add(doc);
           });
         });
-        var index = buildIndex(meta, queryTerms, matched);
-        var results = index.query(function (query) {
-          positive.forEach(function (p) {
-            p.cover.forEach(function (t) {
-              query.term(t[0], {
-                fields: p.fields, boost: p.boost, usePipeline: false,
-                presence: lunr.Query.presence.REQUIRED, wildcard: lunr.Query.wildcard.NONE
+        var index;
+        return breath(isStale).then(function () {
+          index = buildIndex(meta, queryTerms, matched);
+          return breath(isStale);
+        }).then(function () {
+          var results = index.query(function (query) {
+            positive.forEach(function (p) {
+              p.cover.forEach(function (t) {
+                query.term(t[0], {
+                  fields: p.fields, boost: p.boost, usePipeline: false,
+                  presence: lunr.Query.presence.REQUIRED, wildcard: lunr.Query.wildcard.NONE
+                });
               });
             });
           });
-        });
-        var hits = results.map(function (r) { return { n: Number(r.ref), score: r.score }; });
-        return self.applyFilters(hits, filters, meta).then(function (hits) {
+          var hits = results.map(function (r) { return { n: Number(r.ref), score: r.score }; });
+          return self.applyFilters(hits, filters, meta);
+        }).then(function (hits) {
           return { hits: hits, phrases: phrases, partial: false };
         });
       });
