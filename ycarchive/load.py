@@ -160,10 +160,11 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     to hold exactly the files read now (files with problems are never cached). A file changed
     less than RACY_SECONDS before this run is cached without a stamp, so it is read again next
     time: a second change within the same clock tick, at the same size, would keep its stamp.
-    `listing`, if given, is every file under `root` with its stamp, as ycarchive.stamp found
-    them just before: the folders are not walked again.
+    `listing`, if given, is (time in ns, every file under `root` with its stamp), as
+    ycarchive.stamp found them at that time: the folders are not walked again, and a file is
+    racy if it changed less than RACY_SECONDS before that time.
     """
-    racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    racy_after = (listing[0] if listing is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
     root_path = Path(root)
     display_root = str(root).rstrip("/") or "."
     if not root_path.is_dir():
@@ -177,7 +178,7 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     fresh: dict = {}
     progress = bar("reading content")
     top = os.path.join(str(root), "")
-    for rel_dir, name, full, stamp in _listed(top, listing) if listing is not None else _walked(top):
+    for rel_dir, name, full, stamp in _listed(top, listing[1]) if listing is not None else _walked(top):
         src_path = f"{rel_dir}/{name}"
         if name != "page.yml" and not name.endswith(".md"):
             files.append(src_path)

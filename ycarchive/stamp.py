@@ -63,8 +63,8 @@ def input_stamp(roots: list[str], options: tuple, files: dict | None = None) -> 
     """{"stamp": hash of every input file's path, mtime and size under `roots` and of `options`,
     "racy": {path: hash of its bytes} for files changed too recently to trust their stamp}.
 
-    `files`, if given, receives {root: [(path, mtime_ns, size), …]} for each root, so that a
-    build that goes on need not walk and stat the same files again.
+    `files`, if given, receives {root: (time the walk began in ns, [(path, mtime_ns, size), …])}
+    for each root, so that a build that goes on need not walk and stat the same files again.
     """
     now = time.time_ns()
     seen: list = [repr(options)]
@@ -72,7 +72,7 @@ def input_stamp(roots: list[str], options: tuple, files: dict | None = None) -> 
         start = len(seen)
         _walk(root, seen)
         if files is not None:
-            files[root] = seen[start:]
+            files[root] = (now, seen[start:])
     recent = now - RACY_SECONDS * 1_000_000_000
     racy = {entry[0]: _hash_file(entry[0]) for entry in seen[1:] if len(entry) == 3 and entry[1] > recent}
     return {"stamp": hashlib.blake2b(repr(seen).encode("utf-8"), digest_size=16).hexdigest(), "racy": racy}
