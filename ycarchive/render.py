@@ -396,10 +396,12 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     content a page shows, the templates it uses, the registries, the assets' fingerprints and
     the generator's own code (see Fingerprints). Files made without a template (assets, search
     index, sitemap) are keyed by a hash of their bytes (digest_bytes), and handed over only when
-    it changed, to `hold` if given (for bytes the caller keeps anyway), else to `put`; `known`
-    maps some of `extra`'s files to that hash, when the caller has it.
+    it changed, to `hold` if given (for bytes the caller keeps anyway), else to `put`. `known`
+    maps some files to that hash, when the caller has it; a file there but not in `extra` has
+    the key it had in `previous` and is kept as it is. `extra` may be a function returning
+    (extra, known), called once the pages are rendered, so that the caller can make those
+    files meanwhile.
     """
-    known = known or {}
     hold = hold or put
     r = Renderer(library, options)
     jobs = plan_site(library, r)
@@ -411,8 +413,14 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
     run_jobs(todo, put, workers)
     lap("render pages")
+    if callable(extra):
+        extra, known = extra()
+    known = known or {}
     made = dict(r.asset_files)
     made.update(extra or {})
+    for dest, key in known.items():
+        if dest not in made:   # unchanged since the last build: its key is the one it had
+            keys[dest] = key
     pages = sorted(dest for dest in [*keys, *made] if dest.endswith("index.html"))
     made["sitemap.xml"] = feeds.render_sitemap(
         [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
