@@ -119,6 +119,12 @@ def test_chunks_written_directly_are_the_json_of_their_terms(terms):
     assert search_module._chunk_json(terms) == search_module._json(dict(sorted(terms.items())))
 
 
+def test_code_tables_are_the_codes_encode_gives():
+    enc = search_module._encode
+    assert search_module._CODES == [enc(n) for n in range(1 << 16)]
+    assert all(encode_varint(n) == enc(n) for n in range(0, 1 << 32, 65521))
+
+
 @pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 65535, 65536, 20_000_000, 2**31 - 1, 2**31])
 def test_varints_round_trip(n):
     assert decode_varints(encode_varint(n) + encode_varint(7)) == [n, 7]

@@ -126,12 +126,22 @@ def _encode(n: int) -> str:
     return "".join(reversed(groups))
 
 
-_CODES = [_encode(n) for n in range(1 << 16)]   # the codes of small numbers, looked up
+def _codes(last: str) -> list[str]:
+    """The codes of 0 .. 2**16 - 1, the last digit from `last` (LAST, or CONT for the leading
+    part of a longer code), built from digit pieces: 65,536 calls of _encode had been half of
+    importing this module."""
+    two = [c + x for c in CONT for x in last]
+    three = [c + x for c in CONT for x in two]
+    return [*last, *(c + x for c in CONT[1:] for x in last), *(c + x for c in CONT[1:] for x in two),
+            *(CONT[1] + x for x in three)]
+
+
+_CODES = _codes(LAST)   # the codes of small numbers, looked up
 # Larger numbers (article numbers, gaps to rare terms' next article) below 2**31: the code of
 # n >> 15 with its last digit as a continuation digit, then n's last three digits. Two look-ups
 # instead of _encode's loop, which had been 1 s of joining a 10,000-article index's runs.
-_HIGH = [c[:-1] + CONT[LAST.index(c[-1])] for c in _CODES]
-_LOW3 = [CONT[n >> 10] + CONT[n >> 5 & 31] + LAST[n & 31] for n in range(1 << 15)]
+_HIGH = _codes(CONT)
+_LOW3 = [a + b + c for a in CONT for b in CONT for c in LAST]
 
 
 def encode_varint(n: int) -> str:
