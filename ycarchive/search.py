@@ -256,10 +256,16 @@ def _positioned(grams: list[str], head: str, code) -> tuple[list[str], list[str]
     return terms, payloads
 
 
-def _edged(grams, counts: Counter, edges: list[int], head: str, code) -> tuple[list[str], list[str]]:
+def _deltas(positions: list[int], code) -> str:
+    """The codes of ascending positions, each after the first as its distance from the last."""
+    return "".join(map(code, map(sub, positions, chain((0,), positions))))
+
+
+def _edged(grams, edges: list[int], head: str, code) -> tuple[list[str], list[str]]:
     """(terms, payloads) of n-grams kept with their run-end positions only: field length,
     frequency, the count and deltas of the positions (`edges`, ascending) where one starts or
     ends a Han run."""
+    counts = Counter(grams)
     counts.pop("\x00", None)
     counts.pop("\x01", None)
     at: dict[str, list[int]] = {}
@@ -270,8 +276,7 @@ def _edged(grams, counts: Counter, edges: list[int], head: str, code) -> tuple[l
                 at[g].append(i)
             else:
                 at[g] = [i]
-    payloads = [head + code(c) + (code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps))))
-                                  if (ps := at.get(g)) else "0")
+    payloads = [head + code(c) + (code(len(ps)) + _deltas(ps, code) if (ps := at.get(g)) else "0")
                 for g, c in counts.items()]
     return list(counts), payloads
 
@@ -312,7 +317,7 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
     single_edges = sorted(i for i in starts | stops if 0 <= i < n)
     pair_edges = sorted(i for i in starts | {j - 1 for j in stops} if 0 <= i < len(bg))
     for grams, edges in ((t, single_edges), (bg, pair_edges)):
-        more_terms, more_payloads = _edged(grams, Counter(grams), edges, head, code)
+        more_terms, more_payloads = _edged(grams, edges, head, code)
         terms += more_terms
         payloads += more_payloads
     if words:
@@ -324,7 +329,7 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
                 at[w] = [p]
         for w, ps in at.items():
             terms.append(w)
-            payloads.append(head + code(len(ps)) + "".join(map(code, map(sub, ps, chain((0,), ps)))))
+            payloads.append(head + code(len(ps)) + _deltas(ps, code))
     return n_tokens, terms, payloads
 
 
@@ -722,40 +727,51 @@ def _append_docs(items: list[tuple[int, SearchDoc]], last: dict[str, list[int]],
     return adds, before, base_sums
 
 
+def _term_at(data: bytes, term: str, start: int = 0):
+    """Where a term is in a rendered chunk, from `start`: (offset of its key, [(start, end) of
+    each of its 3 field strings]), or None. A key `"term":["` occurs only as that key: the
+    values are varint strings, one byte a character."""
+    key = b'"' + term.encode("utf-8") + b'":["'
+    at = data.find(key, start)
+    if at < 0:
+        return None
+    spans, pos = [], at + len(key)
+    for _ in range(3):
+        end = data.index(b'"', pos)
+        spans.append((pos, end))
+        pos = end + 3
+    return at, spans
+
+
 def _edit_chunk(data: bytes, ops: list[tuple[str, tuple[int, ...] | None, list[str] | None]]):
     """Apply (term, cut-back information (field lengths first) or None, strings to append or
     None) to a rendered chunk. Returns the new bytes (None when no term is left) and each
     term's field lengths after the cut. Terms already in the chunk that stay are spliced into
-    the bytes, found in one pass because the keys are in sorted order (a key `"term":["`
-    occurs only as that key: the values are varint strings, one byte a character); a new or
-    vanishing term re-renders the chunk."""
+    the bytes, found in one pass because the keys are in sorted order; a new or vanishing term
+    re-renders the chunk."""
     view = memoryview(data)
     kept: dict[str, tuple[int, ...]] = {}
     out, pos = [], 0
     rerender = False
-    for term, cut, add in sorted(ops, key=lambda op: op[0]):
-        key = b'"' + term.encode("utf-8") + b'":["'
-        at = data.find(key, pos)
-        if at < 0:
+    for term, cut, more in sorted(ops, key=lambda op: op[0]):
+        hit = _term_at(data, term, pos)
+        if hit is None:
             kept[term] = (0, 0, 0)
             rerender = True
             continue
-        s0 = at + len(key)
-        e0 = data.index(b'"', s0)
-        e1 = data.index(b'"', e0 + 3)
-        e2 = data.index(b'"', e1 + 3)
-        n0, n1, n2 = kept[term] = cut[:3] if cut else (e0 - s0, e1 - e0 - 3, e2 - e1 - 3)
-        a0, a1, a2 = (a.encode("ascii") for a in add) if add else (b"", b"", b"")
+        (s0, e0), (s1, e1), (s2, e2) = hit[1]
+        n0, n1, n2 = kept[term] = cut[:3] if cut else (e0 - s0, e1 - s1, e2 - s2)
+        a0, a1, a2 = (a.encode("ascii") for a in more) if more else (b"", b"", b"")
         if not (n0 or n1 or n2 or a0 or a1 or a2):
             rerender = True
             continue
-        out += (view[pos : s0 + n0], a0, view[e0 : e0 + 3 + n1], a1, view[e1 : e1 + 3 + n2], a2)
+        out += (view[pos : s0 + n0], a0, view[e0 : s1 + n1], a1, view[e1 : s2 + n2], a2)
         pos = e2
     if rerender:
         chunk = json.loads(data)
-        for term, cut, add in ops:
+        for term, cut, more in ops:
             old = [s[:n] for s, n in zip(chunk.get(term, ("", "", "")), kept[term])]
-            new = list(map(str.__add__, old, add)) if add else old
+            new = list(map(str.__add__, old, more)) if more else old
             if any(new):
                 chunk[term] = new
             else:
@@ -826,11 +842,11 @@ def _peel(chunks: dict[str, bytes], last: dict[str, list[int]], sums: list[int],
     for path, terms in by_path.items():
         data = chunks[path]
         for term in terms:
-            key = b'"' + term.encode("utf-8") + b'":["'
-            pos = data.index(key) + len(key)
+            hit = _term_at(data, term)
+            if hit is None:
+                raise ValueError(f"{term!r} is not in its chunk")
             lens, marks = [], []
-            for f, found in enumerate(rests[term]):
-                end = data.index(b'"', pos)
+            for f, ((pos, end), found) in enumerate(zip(hit[1], rests[term])):
                 if found is None:
                     lens.append(end - pos)
                     marks.append(last[term][f])
@@ -842,7 +858,6 @@ def _peel(chunks: dict[str, bytes], last: dict[str, list[int]], sums: list[int],
                         k -= 1
                     lens.append(k - pos)
                     marks.append(first - decode_varints(data[k:gap_end].decode("ascii"))[0])
-                pos = end + 3
             tail[term] = (*lens, *marks)
     return tail, list(map(sub, sums, item_sums))
 
@@ -979,16 +994,8 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
         data = chunks.get(path, b"{}")
         found: dict[str, tuple[int, list[str]]] = {}  # term -> (offset of its key, field strings)
         for term in terms:
-            key = b'"' + term.encode("utf-8") + b'":["'
-            at = data.find(key)
-            if at < 0:
-                found[term] = (-1, ["", "", ""])
-            else:
-                e0 = data.index(b'"', at + len(key))
-                e1 = data.index(b'"', e0 + 3)
-                e2 = data.index(b'"', e1 + 3)
-                found[term] = (at, [data[at + len(key) : e0].decode("ascii"), data[e0 + 3 : e1].decode("ascii"),
-                                    data[e1 + 3 : e2].decode("ascii")])
+            hit = _term_at(data, term)
+            found[term] = (hit[0], [data[a:b].decode("ascii") for a, b in hit[1]]) if hit else (-1, ["", "", ""])
         for term, per_field in terms.items():
             strings = found[term][1]
             single = len(term) <= 2 and _SINGLE_HAN.match(term) is not None  # run-end positions only
