@@ -203,9 +203,9 @@
   /** Build a lunr.Index over the query's terms, with lunr.js's own Builder computing weights.
    * Only the articles in `hits` (those where every phrase occurs) get field vectors and are in
    * the index the query runs on: the others could not be results, and with common terms they
-   * are most of the postings (at 100,000 articles, 党组织统 has 13,318 hits among about
-   * 50,000 articles with one of its terms; vectors and query for all of them took 0.7 s under
-   * Node). The builder's postings still list every article with the term, because lunr's idf
+   * are most of the postings (at 100,000 articles the engine took 1,194 ms under Node for
+   * 党组织统 with vectors for every article in its lists, 340 ms this way; docs/search.md,
+   * run J). The builder's postings still list every article with the term, because lunr's idf
    * counts them; so weights and scores are those of a lunr index of the whole archive. */
   function buildIndex(meta, termData, hits) {
     var builder = new lunr.Builder();
