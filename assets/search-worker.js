@@ -17,7 +17,8 @@
     return text.normalize('NFKC').toLowerCase();
   }
 
-  /** [token, position] pairs: Han characters, overlapping bigrams and trigrams, Latin words. */
+  /** [token, position] pairs: Han characters, their overlapping bigrams, trigrams and 4-grams,
+   * Latin words. */
   function tokenize(text) {
     var tokens = [], pos = 0, m;
     var s = normalize(text);
@@ -26,9 +27,9 @@
       if (m[1]) {
         var chars = Array.from(m[1]);
         for (var i = 0; i < chars.length; i++) {
-          tokens.push([chars[i], pos + i]);
-          if (i < chars.length - 1) tokens.push([chars[i] + chars[i + 1], pos + i]);
-          if (i < chars.length - 2) tokens.push([chars[i] + chars[i + 1] + chars[i + 2], pos + i]);
+          for (var size = 1; size <= 4 && i + size <= chars.length; size++) {
+            tokens.push([chars.slice(i, i + size).join(''), pos + i]);
+          }
         }
         pos += chars.length;
       } else {
@@ -39,16 +40,18 @@
     return tokens;
   }
 
-  /** Han characters and bigrams carry only the positions where they start or end a Han run. */
+  /** Han characters, bigrams and trigrams carry only the positions where they start or end a
+   * Han run. */
   function hasPositions(term) {
-    return WORD_CHAR.test(term[0]) || Array.from(term).length > 2;
+    return WORD_CHAR.test(term[0]) || Array.from(term).length > 3;
   }
 
   /** The tokens a phrase is looked up by: words, and for each run of Han characters the run
-   * itself when it is one or two characters long, else trigrams at offsets 0, 3, 6, ... and
-   * the last one. Trigram lists are much shorter than those of the common bigrams inside them,
-   * and their positions decide adjacency; a run of one or two characters next to a word or a
-   * separator must start or end a Han run in the text, so run-end positions decide it. */
+   * itself when it is one to three characters long, else 4-grams at offsets 0, 4, 8, ... and
+   * the last one. A 4-gram's list is close to the phrase's own hits, where a trigram of the
+   * column's vocabulary (党组织, 基层治) is in most articles; its positions decide adjacency.
+   * A run of one to three characters next to a word or a separator must start or end a Han
+   * run in the text, so run-end positions decide it. */
   function cover(tokens) {
     var picked = [], runs = [], i;
     tokens.forEach(function (t) {
@@ -62,9 +65,9 @@
     });
     runs.forEach(function (run) {
       var c = run.chars, n = c.length;
-      if (n <= 2) { picked.push([c.join(''), run.start]); return; }
-      for (i = 0; i + 3 <= n; i += 3) picked.push([c[i] + c[i + 1] + c[i + 2], run.start + i]);
-      if (n % 3) picked.push([c[n - 3] + c[n - 2] + c[n - 1], run.start + n - 3]);
+      if (n <= 3) { picked.push([c.join(''), run.start]); return; }
+      for (i = 0; i + 4 <= n; i += 4) picked.push([c.slice(i, i + 4).join(''), run.start + i]);
+      if (n % 4) picked.push([c.slice(n - 4).join(''), run.start + n - 4]);
     });
     picked.sort(function (x, y) { return x[1] - y[1]; });
     var base = picked.length ? picked[0][1] : 0;
@@ -86,8 +89,9 @@
     return h;
   }
 
-  /** Decode one field's postings: {docNumber: {len, tf, pos}}. Trigrams and words list every
-   * position (tf of them); Han characters and bigrams a count, then the positions at run ends. */
+  /** Decode one field's postings: {docNumber: {len, tf, pos}}. 4-grams and words list every
+   * position (tf of them); Han characters, bigrams and trigrams a count, then the positions at
+   * run ends. */
   function decodePostings(text, withPositions) {
     var v = decodeVarints(text), out = new Map(), i = 0, doc = -1;
     while (i < v.length) {
@@ -250,9 +254,9 @@
     });
   }
 
-  /** Does the phrase occur (adjacent positions) in one of its fields of doc? A run of one or
-   * two Han characters in a longer phrase touches a word or separator, so it starts or ends a
-   * Han run: its run-end positions decide it. */
+  /** Does the phrase occur (adjacent positions) in one of its fields of doc? A run of one to
+   * three Han characters in a longer phrase touches a word or separator, so it starts or ends
+   * a Han run: its run-end positions decide it. */
   function phraseInIndex(phrase, doc, termData, meta) {
     var fields = phrase.fields;
     for (var fi = 0; fi < meta.fields.length; fi++) {

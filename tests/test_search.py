@@ -64,10 +64,11 @@ def test_tokenizer_matches_js_on_generated_text(texts):
     assert js_tokenize(texts) == [tokenize(t) for t in texts]
 
 
-def test_tokens_are_singles_bigrams_trigrams_and_words():
-    assert tokenize("志愿服务 Wi-Fi") == [
-        ("志", 0), ("志愿", 0), ("志愿服", 0), ("愿", 1), ("愿服", 1), ("愿服务", 1), ("服", 2), ("服务", 2),
-        ("务", 3), ("wi", 5), ("fi", 7),
+def test_tokens_are_characters_n_grams_up_to_four_and_words():
+    assert tokenize("志愿服务队 Wi-Fi") == [
+        ("志", 0), ("志愿", 0), ("志愿服", 0), ("志愿服务", 0), ("愿", 1), ("愿服", 1), ("愿服务", 1),
+        ("愿服务队", 1), ("服", 2), ("服务", 2), ("服务队", 2), ("务", 3), ("务队", 3), ("队", 4),
+        ("wi", 6), ("fi", 8),
     ]
 
 
@@ -173,11 +174,12 @@ def test_adjacency_far_apart_bigrams_do_not_match(site):
     assert ids(r) == containing("志愿服务") == ["2025-06-24-03-a1"]
 
 
-@pytest.mark.parametrize("q, terms", [("社区治理", ["社区治", "区治理"]), ("以案为鉴、以案促改", ["以案为", "案为鉴", "以案促", "案促改"]),
-                                      ("2025年", ["2025", "年"]), ("社区", ["社区"]), ("健步走", ["健步走"])])
+@pytest.mark.parametrize("q, terms", [("社区治理", ["社区治理"]), ("以案为鉴、以案促改", ["以案为鉴", "以案促改"]),
+                                      ("葫芦岛社区", ["葫芦岛社", "芦岛社区"]), ("2025年", ["2025", "年"]),
+                                      ("社区", ["社区"]), ("健步走", ["健步走"]), ("2025年健步走", ["2025", "年健步走"])])
 def test_queries_fetch_only_the_chunks_of_their_cover(site, q, terms):
-    """A phrase of three or more Han characters is looked up by trigrams, never by the long
-    lists of the common bigrams and characters inside it."""
+    """A phrase of four or more Han characters is looked up by 4-grams, never by the long
+    lists of the common trigrams, bigrams and characters inside it."""
     from ycarchive.search import bucket_count, chunk_path
     (r,) = search(site, [q])
     fetched = {p for p in r["fetched"] if p.startswith("search/t/")}
@@ -185,7 +187,8 @@ def test_queries_fetch_only_the_chunks_of_their_cover(site, q, terms):
     assert ids(r) == containing(q)
 
 
-@pytest.mark.parametrize("q", ["志愿", "服务", "社区治理", "健步走", "党", "葫芦岛社区", "以案为鉴、以案促改", "5g", "2025年"])
+@pytest.mark.parametrize("q", ["志愿", "服务", "社区治理", "健步走", "党", "葫芦岛社区", "以案为鉴、以案促改", "5g", "2025年",
+                               "小板凳”议事会", "治理，葫芦岛", "岛社区探索“小板"])
 def test_results_equal_ground_truth(site, q):
     (r,) = search(site, [q])
     assert ids(r) == containing(q)
@@ -250,7 +253,7 @@ def ranked(pairs):
 
 @pytest.mark.parametrize("q, terms", [("社区", ["社区"]), ("志愿", ["志愿"]), ("党", ["党"]),
                                       ("服务 党员", ["服务", "党员"]), ("健步走", ["健步走"]),
-                                      ("社区治理", ["社区治", "区治理"])])
+                                      ("社区治理", ["社区治理"]), ("葫芦岛社区", ["葫芦岛社", "芦岛社区"])])
 def test_scores_equal_single_lunr_index(site, q, terms):
     (ours,) = search(site, [q])
     keep = {str(n) for n, _ in ours["hits"]}

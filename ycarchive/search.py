@@ -24,7 +24,7 @@ import numpy as np
 
 from .progress import bar
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
 LUNR_B = 0.75
@@ -83,8 +83,8 @@ def normalize(text: str) -> str:
 
 
 def tokenize(text: str) -> list[tuple[str, int]]:
-    """Return (token, position) pairs: Han characters, overlapping bigrams and trigrams, Latin
-    words.
+    """Return (token, position) pairs: Han characters, their overlapping bigrams, trigrams and
+    4-grams, Latin words.
 
     Positions count units: one per Han character, one per Latin word and one per run of
     anything else, so tokens are adjacent only if they touch in the text.
@@ -97,10 +97,10 @@ def tokenize(text: str) -> list[tuple[str, int]]:
             last = len(han) - 1
             for i, ch in enumerate(han):
                 tokens.append((ch, pos + i))
-                if i < last:
-                    tokens.append((han[i : i + 2], pos + i))
-                    if i < last - 1:
-                        tokens.append((han[i : i + 3], pos + i))
+                for size in (2, 3, 4):
+                    if i + size > last + 1:
+                        break
+                    tokens.append((han[i : i + size], pos + i))
             pos += len(han)
         else:
             if word:
@@ -287,7 +287,7 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
     The text is rewritten so that every unit is one character: a Latin word becomes \\x00, a
     run of separators \\x01, so a character's index is its position and the tokens can be
     grouped with C-level operations. A payload is field length, term frequency, then for
-    trigrams and words the position deltas, for single Han characters and bigrams the count
+    4-grams and words the position deltas, for Han characters, bigrams and trigrams the count
     and position deltas of their occurrences at either end of a Han run (see docs/search.md).
     """
     t, words = _units(text)
@@ -296,27 +296,22 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
         return 0, [], []
     place = [m.start() for m in _PLACEHOLDER.finditer(t)]
     code = _CODES.__getitem__ if n < len(_CODES) else encode_varint
-    # bigrams and trigrams by their first position; those touching a placeholder are "\x00"
+    # bigrams, trigrams and 4-grams by their first position; those touching a placeholder are "\x00"
     bg = list(map(add, t, t[1:]))
     tg = list(map(add, bg, t[2:]))
+    fg = list(map(add, tg, t[3:]))
     for p in place:
-        for i in (p - 1, p):
-            if 0 <= i < len(bg):
-                bg[i] = "\x00"
-        for i in (p - 2, p - 1, p):
-            if 0 <= i < len(tg):
-                tg[i] = "\x00"
-    n_bigrams = len(bg) - bg.count("\x00")
-    n_trigrams = len(tg) - tg.count("\x00")
-    n_tokens = n - len(place) + n_bigrams + n_trigrams + len(words)
+        for size, grams in enumerate((bg, tg, fg), 2):
+            for i in range(max(0, p - size + 1), min(p + 1, len(grams))):
+                grams[i] = "\x00"
+    n_tokens = n - len(place) + len(words) + sum(len(x) - x.count("\x00") for x in (bg, tg, fg))
     head = encode_varint(n_tokens)
-    terms, payloads = _positioned(tg, head, code)
-    # single Han characters and bigrams: frequency, then positions at the ends of Han runs
+    terms, payloads = _positioned(fg, head, code)
+    # characters, bigrams and trigrams: frequency, then positions where one starts or ends a Han run
     starts = {0, *(p + 1 for p in place)}  # the first units of Han runs (and placeholders)
     stops = {n - 1, *(p - 1 for p in place)}  # the last ones
-    single_edges = sorted(i for i in starts | stops if 0 <= i < n)
-    pair_edges = sorted(i for i in starts | {j - 1 for j in stops} if 0 <= i < len(bg))
-    for grams, edges in ((t, single_edges), (bg, pair_edges)):
+    for size, grams in enumerate((t, bg, tg), 1):
+        edges = sorted(i for i in starts | {j - size + 1 for j in stops} if 0 <= i < len(grams))
         more_terms, more_payloads = _edged(grams, edges, head, code)
         terms += more_terms
         payloads += more_payloads
@@ -390,7 +385,8 @@ def _field_range(nums, texts: list[str]):
     run at once with numpy: every token becomes an integer key and its index in the run's
     joined units; one sort of (key, index) pairs groups the postings, positions ascending,
     and every integer of every posting (gap, field length, frequency, run-end count for a Han
-    character or bigram, position deltas) is written into one array and varint-encoded in bulk.
+    character, bigram or trigram, position deltas) is written into one array and varint-encoded
+    in bulk.
     Only each distinct term costs Python work. Grouping article by article in dicts cost 0.7 µs
     a posting, about 1,450 postings an article; see docs/search.md, run G, for what this
     measured instead. Arrays are int32 where they can be, to keep the run's memory down."""
@@ -401,10 +397,12 @@ def _field_range(nums, texts: list[str]):
     g1 = np.flatnonzero(han).astype(np.int32)  # Han characters
     g2 = np.flatnonzero(han[:-1] & han[1:]).astype(np.int32)  # bigrams, by their first character
     g3 = g2[han[g2 + 2]]  # trigrams
+    g4 = g3[han[g3 + 3]]  # 4-grams
     gw = np.flatnonzero(u == 0).astype(np.int32)  # words
     # Keys: the run's distinct Han characters numbered 0..k-1 in code point order, a character
-    # its number c, a bigram k + c1*k + c2, a trigram k + k*k + (c1*k + c2)*k + c3, a word
-    # k + k*k + k**3 + its number.
+    # its number c, a bigram k + c1*k + c2, a trigram k + k*k + (c1*k + c2)*k + c3, a 4-gram
+    # k + k*k + k**3 + b1*m + b2, where b1 and b2 number its two bigrams among the run's m
+    # distinct ones (k**4 would not fit beside a token's index in 63 bits), a word after those.
     used = np.zeros(0x40000, dtype=bool)
     used[u[g1]] = True
     chars = np.flatnonzero(used)
@@ -414,16 +412,31 @@ def _field_range(nums, texts: list[str]):
     c = np.zeros(len(u), dtype=np.int64)
     c[g1] = cid
     del cid
+    pair = c[g2] * k + c[g2 + 1]  # c1*k + c2 of each bigram
+    if k * k <= 1 << 26:  # number the distinct pairs through a table (cheaper than a sort)
+        seen = np.zeros(k * k, dtype=bool)
+        seen[pair] = True
+        pairs = np.flatnonzero(seen)
+        b = np.cumsum(seen, dtype=np.int32)[pair] - 1
+        del seen
+    else:
+        pairs, b = np.unique(pair, return_inverse=True)
+    m = len(pairs)
+    bid = np.zeros(len(u), dtype=np.int64)
+    bid[g2] = b
+    del b
     two, three = k + k * k, k + k * k + k * k * k
+    four = three + m * m
     ids: dict[str, int] = {}
     wid = np.fromiter((ids.setdefault(w, len(ids)) for _, ws in units for w in ws), dtype=np.int64, count=len(gw))
-    key = np.concatenate((c[g1], k + c[g2] * k + c[g2 + 1], two + (c[g3] * k + c[g3 + 1]) * k + c[g3 + 2], wid + three))
-    g = np.concatenate((g1, g2, g3, gw))
-    del u, c, g1, g2, g3, gw, wid
+    key = np.concatenate((c[g1], k + pair, two + (c[g3] * k + c[g3 + 1]) * k + c[g3 + 2],
+                          three + bid[g4] * m + bid[g4 + 2], wid + four))
+    g = np.concatenate((g1, g2, g3, g4, gw))
+    del u, c, pair, bid, g1, g2, g3, g4, gw, wid
     if not len(g):
         return {}, 0
     shift = len(han).bit_length()
-    if shift <= _SORT_SHIFT and (three + len(ids)).bit_length() + shift <= 63:
+    if shift <= _SORT_SHIFT and (four + len(ids)).bit_length() + shift <= 63:
         # one in-place sort of key and index packed together (less memory than argsort)
         key <<= shift
         key |= g
@@ -434,9 +447,9 @@ def _field_range(nums, texts: list[str]):
         o = np.argsort(key, kind="stable")
         key, g = key[o], g[o]
         del o
-    single = key < two  # Han characters and bigrams: run-end positions only
-    keep = ~single  # positions written: all but those of a character or bigram inside a run
-    ends = np.where(key[single] < k, 1, 2)
+    single = key < three  # Han characters, bigrams and trigrams: run-end positions only
+    keep = ~single  # positions written: all but those of a character, bigram or trigram inside a run
+    ends = np.where(key[single] < k, 1, np.where(key[single] < two, 2, 3))  # n-gram lengths
     keep[single] = ~han[g[single] - 1] | ~han[g[single] + ends]
     del ends, han
     a = np.repeat(np.arange(-1, len(units), dtype=np.int32), np.concatenate(([1], lens + 1)))[g]  # article
@@ -486,6 +499,7 @@ def _field_range(nums, texts: list[str]):
     words = list(ids)
 
     names = [chr(x) for x in chars.tolist()]
+    pair_codes = pairs.tolist()
 
     def name(x: int) -> str:
         if x < k:
@@ -495,7 +509,13 @@ def _field_range(nums, texts: list[str]):
         if x < three:
             x -= two
             return names[x // (k * k)] + names[x // k % k] + names[x % k]
-        return words[x - three]
+        if x < four:
+            b1, b2 = divmod(x - three, m)
+            return pair_name(b1) + pair_name(b2)
+        return words[x - four]
+
+    def pair_name(b: int) -> str:
+        return names[pair_codes[b] // k] + names[pair_codes[b] % k]
 
     texts_out = map(text.__getitem__, map(slice, offsets, offsets[1:]))
     return dict(zip(map(name, key.tolist()), zip(firsts, lasts, texts_out))), int(length.sum())
@@ -880,7 +900,7 @@ def _find_posting(s: str, num: int, single: bool, at: int = 0, prev: int = -1):
     first posting numbered `num` or above. Returns (its offset, the end of its gap, the number
     before it, its number), or (len(s), len(s), last number, None). The varints of a window of
     the string are decoded at once with numpy; only the step from posting to posting (its
-    length is in its frequency, or for a Han character or bigram in its run-end count) is a
+    length is in its frequency, or for a Han character, bigram or trigram in its run-end count) is a
     Python loop over integers. Windows double, so a walk that stops early decodes little."""
     head = 4 if single else 3
     size = _WALK_WINDOW
@@ -998,7 +1018,7 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
             found[term] = (hit[0], [data[a:b].decode("ascii") for a, b in hit[1]]) if hit else (-1, ["", "", ""])
         for term, per_field in terms.items():
             strings = found[term][1]
-            single = len(term) <= 2 and _SINGLE_HAN.match(term) is not None  # run-end positions only
+            single = len(term) <= 3 and _SINGLE_HAN.match(term) is not None  # run-end positions only
             marks = last.get(term, [-1, -1, -1])
             cut = list(tail[term]) if term in tail else None
             for f, edits in enumerate(per_field):
