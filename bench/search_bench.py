@@ -34,6 +34,14 @@ alternating (old, new, old, new, ...), and checks that both give the same bytes.
 times the Chromium latency of the same 4-character queries on the site a previous run left in
 bench/out/search-N/, with that older version of the asset (search.js or search-worker.js) and
 the current one, alternating.
+
+    git worktree add /tmp/old REV   # or: mkdir /tmp/old && git archive REV | tar -x -C /tmp/old
+    (cd /tmp/old && python bench/search_bench.py --articles N --no-pagefind)
+    python bench/search_bench.py --articles N --no-pagefind
+    python bench/search_bench.py --latency-against /tmp/old [--articles N] [--repeat 3]
+
+times the same queries on the site the older checkout's full run left (its index format, its
+assets) and on this one's, alternating, for a change to the index format itself.
 """
 
 from __future__ import annotations
@@ -135,32 +143,52 @@ def browser_latency(base_url: str, queries: list[str], browser) -> list[float]:
     return times
 
 
-def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
-    """Chromium latency of the same queries with an older version of an asset and the current one, on
-    the site a full run left in bench/out/search-N/ (the file is swapped in place between
-    rounds; every query gets a fresh browser context, so nothing is cached across)."""
+def alternate_latency(sites: dict, qs: list[str], rounds: int, before=None) -> None:
+    """Print Chromium latency per round for each named site root (a folder served with the site
+    under SUBPATH), alternating; `before(name)` runs before each measurement. Every query gets a
+    fresh browser context, so nothing is cached across."""
     from playwright.sync_api import sync_playwright
 
-    site = ROOT / "bench" / "out" / f"search-{articles}" / SUBPATH.strip("/")
-    stem, ext = asset.rsplit(".", 1)
-    (target,) = (p for p in (site / "assets").glob(f"{stem}.*.{ext}") if p.name.count(".") == 2)
-    versions = {"old": old_file.read_bytes(), "new": (ROOT / "assets" / asset).read_bytes()}
-    qs = four_char_queries(synthetic_docs(articles, seed), n_queries)
-    kept = target.read_bytes()
-    server, url = serve(site.parent)
+    servers = {name: serve(root) for name, root in sites.items()}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             for r in range(1, rounds + 1):
-                for name, data in versions.items():
-                    target.write_bytes(data)
+                for name, (_, url) in servers.items():
+                    if before:
+                        before(name)
                     lat = sorted(browser_latency(url + SUBPATH, qs, browser))
                     print(f"round {r} {name}: median {statistics.median(lat):.0f}, 90th percentile {p90(lat):.0f}, "
                           f"max {lat[-1]:.0f} ms (load average {os.getloadavg()[0]:.2f})", flush=True)
             browser.close()
     finally:
-        server.shutdown()
+        for server, _ in servers.values():
+            server.shutdown()
+
+
+def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+    """Chromium latency of the same queries with an older version of an asset and the current one, on
+    the site a full run left in bench/out/search-N/ (the file is swapped in place between
+    rounds)."""
+    root = ROOT / "bench" / "out" / f"search-{articles}"
+    stem, ext = asset.rsplit(".", 1)
+    (target,) = (p for p in (root / SUBPATH.strip("/") / "assets").glob(f"{stem}.*.{ext}") if p.name.count(".") == 2)
+    versions = {"old": old_file.read_bytes(), "new": (ROOT / "assets" / asset).read_bytes()}
+    kept = target.read_bytes()
+    try:
+        alternate_latency({"old": root, "new": root}, four_char_queries(synthetic_docs(articles, seed), n_queries),
+                          rounds, lambda name: target.write_bytes(versions[name]))
+    finally:
         target.write_bytes(kept)
+    return 0
+
+
+def latency_against(old_checkout: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+    """Chromium latency of the same queries on the site a full run of an older checkout left in its
+    bench/out/search-N/ (its own index format and assets) and on this checkout's, alternating."""
+    sites = {"old": old_checkout / "bench" / "out" / f"search-{articles}",
+             "new": ROOT / "bench" / "out" / f"search-{articles}"}
+    alternate_latency(sites, four_char_queries(synthetic_docs(articles, seed), n_queries), rounds)
     return 0
 
 
@@ -326,7 +354,12 @@ def main(argv=None) -> int:
     ap.add_argument("--latency-side-by-side", nargs=2, metavar=("ASSET", "OLD_FILE"),
                     help="time Chromium latency with an older version of an asset (search.js, "
                          "search-worker.js) and the current one, alternating")
+    ap.add_argument("--latency-against", type=Path, metavar="OLD_CHECKOUT",
+                    help="time Chromium latency on the sites a full run of an older checkout and of this one "
+                         "left in bench/out/, alternating")
     args = ap.parse_args(argv)
+    if args.latency_against:
+        return latency_against(args.latency_against, args.articles, args.queries, args.seed, args.repeat)
     if args.latency_side_by_side:
         asset, old_file = args.latency_side_by_side
         return latency_side_by_side(asset, Path(old_file), args.articles, args.queries, args.seed, args.repeat)
