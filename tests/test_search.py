@@ -95,12 +95,13 @@ def test_run_indexing_matches_field_postings(articles):
     items = number_docs(docs)
     expected = postings_article_by_article(items)
     assert search_module._index_range(items) == expected
-    packed = search_module._SORT_SHIFT
+    packed, table = search_module._SORT_SHIFT, search_module._PAIR_TABLE
     try:
         search_module._SORT_SHIFT = 0  # the path for runs too long to pack key and index in an int64
+        search_module._PAIR_TABLE = 0  # and for runs with too many distinct characters for a table of pairs
         assert search_module._index_range(items) == expected
     finally:
-        search_module._SORT_SHIFT = packed
+        search_module._SORT_SHIFT, search_module._PAIR_TABLE = packed, table
 
 
 @settings(max_examples=200, deadline=None)

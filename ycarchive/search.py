@@ -355,6 +355,9 @@ _CONT_BYTES_ARRAY = np.frombuffer(CONT.encode("ascii"), dtype=np.uint8)
 # A run's tokens are sorted by (term key, index) packed into one int64 when both fit in 63 bits
 # and the index in at most _SORT_SHIFT bits; otherwise by a stable argsort of the keys.
 _SORT_SHIFT = 26
+# A run's distinct bigrams are numbered through a table of k*k flags while it has at most this
+# many entries (k distinct characters, up to 8,192), otherwise by a sort (np.unique).
+_PAIR_TABLE = 1 << 26
 
 
 def _varint_text(values, at):
@@ -413,7 +416,7 @@ def _field_range(nums, texts: list[str]):
     c[g1] = cid
     del cid
     pair = c[g2] * k + c[g2 + 1]  # c1*k + c2 of each bigram
-    if k * k <= 1 << 26:  # number the distinct pairs through a table (cheaper than a sort)
+    if k * k <= _PAIR_TABLE:  # number the distinct pairs through a table (cheaper than a sort)
         seen = np.zeros(k * k, dtype=bool)
         seen[pair] = True
         pairs = np.flatnonzero(seen)
