@@ -602,12 +602,14 @@ def chunk_path(term: str, n_buckets: int) -> str:
     return f"search/t/{fnv1a(term) % n_buckets:0{width}x}.json"
 
 
-def render_chunks(postings, n_buckets: int) -> dict[str, bytes]:
-    """Group terms into chunks by a stable hash of the term."""
-    buckets: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    for term, lists in postings.items():
-        buckets[chunk_path(term, n_buckets)][term] = lists
-    return {path: _chunk_json(terms) for path, terms in buckets.items()}
+def render_chunks(postings: dict[str, list[str]], n_buckets: int) -> dict[str, bytes]:
+    """Group terms into chunks by a stable hash of the term. Takes the terms out of `postings`
+    as their chunk is made, so that each chunk's strings are freed once its bytes exist: at
+    100,000 articles each of the two is about 3 GB, and both had been held at once."""
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for term in postings:
+        buckets[chunk_path(term, n_buckets)].append(term)
+    return {path: _chunk_json({term: postings.pop(term) for term in terms}) for path, terms in buckets.items()}
 
 
 def _chunk_json(terms: dict) -> bytes:
@@ -1171,8 +1173,7 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
                 entry = postings[term] = ["", "", ""]
             tail[term] = (*map(len, entry), *before[term][3:])
             entry[:] = map(str.__add__, entry, extra)
-        chunks = render_chunks(postings, n_buckets)
-        del postings
+        chunks = render_chunks(postings, n_buckets)  # empties postings
     else:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
