@@ -1,0 +1,16 @@
+"""bench/news_seeds.py: the tagged corpus becomes plain text, one paragraph a line."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+from news_seeds import distinct_ngrams, untag  # noqa: E402
+
+
+def test_untag_drops_tags_groups_and_spaces():
+    tagged = "迈向/v  充满/v  希望/n  ——/w  [中共中央/nt  总书记/n]nt  １２月/t\n\n江/nr  泽民/nr  。/w\n"
+    assert untag(tagged) == "迈向充满希望——中共中央总书记１２月\n江泽民。"
+
+
+def test_distinct_ngrams_count_within_han_runs():
+    assert distinct_ngrams("新年新年，年新") == [2, 2, 2, 1]  # 新年 年新; 新年新 年新年; 新年新年
