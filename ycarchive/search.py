@@ -94,12 +94,8 @@ def tokenize(text: str) -> list[tuple[str, int]]:
     for m in RUN_RE.finditer(normalize(text)):
         han, word = m.group(1), m.group(2)
         if han:
-            last = len(han) - 1
-            for i, ch in enumerate(han):
-                tokens.append((ch, pos + i))
-                for size in (2, 3, 4):
-                    if i + size > last + 1:
-                        break
+            for i in range(len(han)):
+                for size in range(1, min(4, len(han) - i) + 1):
                     tokens.append((han[i : i + size], pos + i))
             pos += len(han)
         else:
@@ -525,7 +521,7 @@ def _term_names(key, chars, pairs, words: list[str]) -> list[str]:
         x = key[b2:b3] - two
         cps[b2:b3, 0], cps[b2:b3, 1], cps[b2:b3, 2] = chars[x // (k * k)], chars[x // k % k], chars[x % k]
     if b4 > b3:
-        first, second = pairs[(key[b3:b4] - three) // m], pairs[(key[b3:b4] - three) % m]
+        first, second = (pairs[x] for x in divmod(key[b3:b4] - three, m))
         cps[b3:b4, 0], cps[b3:b4, 1] = chars[first // k], chars[first % k]
         cps[b3:b4, 2], cps[b3:b4, 3] = chars[second // k], chars[second % k]
     return cps.view("<U4").ravel().tolist() + list(map(words.__getitem__, (key[b4:] - four).tolist()))
