@@ -42,10 +42,10 @@ def test_build_shows_progress_on_a_terminal(tmp_path):
 
 
 def test_search_indexing_shows_progress_on_a_terminal():
-    code = ("from ycarchive.search import SearchDoc, index_postings\n"
+    code = ("from ycarchive.search import SearchDoc, index_chunks\n"
             "docs = [SearchDoc(id=str(n), url='', title='标题', kicker='', subtitle='', date='2025-01-01',"
             " counties=(), section='', column='', people=(), tags=(), text='正文' * 20) for n in range(600)]\n"
-            "index_postings(list(enumerate(docs)), run=250)\n")
+            "index_chunks(list(enumerate(docs)), 16, run=250)\n")
     text = run_in_terminal(["-c", code])
     assert re.search(r"indexing for search: +\d+%\|.*\| \d+/600 ", text), text
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,6 +103,76 @@ def test_run_indexing_matches_field_postings(articles):
         assert search_module._index_range(items) == expected
     finally:
         search_module._SORT_SHIFT, search_module._PAIR_TABLE = packed, table
+
+
+def chunks_term_by_term(items, n_buckets):
+    """What search.index_chunks gives: postings_article_by_article() rendered into chunks
+    term by term, and each term's last number per field."""
+    fields, sums = postings_article_by_article(items)
+    postings, last = {}, {}
+    for f, found in enumerate(fields):
+        for term, (_, end, text) in found.items():
+            postings.setdefault(term, ["", "", ""])[f] = text
+            last.setdefault(term, [-1, -1, -1])[f] = end
+    by_path = {}
+    for term, strings in postings.items():
+        by_path.setdefault(search_module.chunk_path(term, n_buckets), {})[term] = strings
+    return {path: search_module._chunk_json(terms) for path, terms in by_path.items()}, last, sums
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𠀁𪚥龥")), max_size=30),
+                          st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𠀁𪚥龥")), max_size=200), st.integers(0, 3)),
+                min_size=1, max_size=12), st.integers(1, 5), st.sampled_from([1, 3, 64]))
+def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_buckets):
+    docs = [doc(i, title, text, date=f"2025-06-2{day}", people=(title[:3],), tags=(text[-2:],))
+            for i, (title, text, day) in enumerate(articles)]
+    items = number_docs(docs)
+    expected = chunks_term_by_term(items, n_buckets)
+    assert search_module.index_chunks(items, n_buckets, processes=1, run=run) == expected
+    packed, batch = search_module._PACKED_LIMIT, search_module._BATCH_BYTES
+    try:
+        search_module._PACKED_LIMIT = 0  # the path for more distinct characters than base k + 1 keys can hold
+        search_module._BATCH_BYTES = 1  # a batch for every chunk
+        assert search_module.index_chunks(items, n_buckets, processes=1, run=run) == expected
+    finally:
+        search_module._PACKED_LIMIT, search_module._BATCH_BYTES = packed, batch
+
+
+def test_chunks_built_in_forked_processes_match_those_built_term_by_term():
+    items = number_docs(DOCS * 3)
+    assert search_module.index_chunks(items, 16, processes=2, run=4) == chunks_term_by_term(items, 16)
+
+
+TERMS = st.one_of(st.text(st.sampled_from("志愿服务𠀀"), min_size=1, max_size=5), st.sampled_from(["wi", "fi", "2025"]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(TERMS, st.lists(st.integers(-1, 99), min_size=3, max_size=3)),
+       st.lists(st.tuples(st.sampled_from(["get", "set", "pop"]), TERMS, st.integers(-1, 99))))
+def test_last_numbers_behave_as_a_dict(start, ops):
+    han = sorted(t for t in start if len(t) <= 4 and t.isalpha() and not t.isascii())
+    last = search_module.LastNumbers(np.array(han, dtype="<U4"), np.array([start[t] for t in han], dtype=np.int32).reshape(-1, 3),
+                                     {t: v for t, v in start.items() if t not in han})
+    expected = dict(start)
+    for op, term, n in ops:
+        if op == "get":
+            assert last.get(term, "none") == expected.get(term, "none") and (term in last) == (term in expected)
+        elif op == "set":
+            last[term] = expected[term] = [n, n, -1]
+        else:
+            assert last.pop(term, None) == expected.pop(term, None)
+    assert last == expected and len(last) == len(expected) and sorted(last) == sorted(expected)
+
+
+def test_term_hashes_in_bulk_are_fnv1a():
+    terms = ["志", "志愿", "志愿服务", "𠀀", "𠀀𠀁𪚥龥", "〇一", "\uf900"]
+    cps = np.zeros((len(terms), 4), dtype=np.uint32)
+    for i, t in enumerate(terms):
+        cps[i, : len(t)] = [ord(c) for c in t]
+    assert search_module._fnv1a_rows(cps).tolist() == [fnv1a(t) for t in terms]
+    data, lens = search_module._utf8_rows(cps)
+    assert data.tobytes() == "".join(terms).encode("utf-8") and lens.tolist() == [len(t.encode()) for t in terms]
 
 
 @settings(max_examples=200, deadline=None)
@@ -323,10 +394,10 @@ def test_incremental_builds_give_the_bytes_of_a_clean_build():
 
 @pytest.fixture
 def full_builds(monkeypatch):
-    """The number of times everything was indexed (index_postings called) so far."""
+    """The number of times everything was indexed (index_chunks called) so far."""
     calls = []
-    real = search_module.index_postings
-    monkeypatch.setattr(search_module, "index_postings", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = search_module.index_chunks
+    monkeypatch.setattr(search_module, "index_chunks", lambda *a, **k: calls.append(1) or real(*a, **k))
     return calls
 
 

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, compress, count, repeat
@@ -356,29 +357,37 @@ _SORT_SHIFT = 26
 _PAIR_TABLE = 1 << 26
 
 
-def _varint_text(values, at):
-    """The varint codes of an int32 array joined into one string, and the offsets in it of the
-    codes of values[at] (plus the end). Every code's last digit is written at once, then the
-    digits before it of the values that have them (few: most values are below 32)."""
+def _varint_bytes(values):
+    """The varint codes of an integer array written one after another (uint8), and each
+    code's width. Every code's last digit is written at once, then the digits before it of
+    the values that have them (few: most values are below 32)."""
+    widths = _varint_widths(values)
+    ends = np.cumsum(widths, dtype=np.int64)
+    out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    ends -= 1
+    out[ends] = _LAST_BYTES[values & 31]
+    for k in range(1, int(widths.max()) if len(widths) else 1):
+        sel = np.flatnonzero(widths > k)
+        out[ends[sel] - k] = _CONT_BYTES_ARRAY[(values[sel] >> 5 * k) & 31]
+    return out, widths
+
+
+def _varint_widths(values):
+    """The number of digits of each value's varint code (int8)."""
     widths = np.ones(len(values), dtype=np.int8)
     w = 1
     while w < 7 and (more := values >= 32**w).any():
         widths += more
         w += 1
-    ends = np.cumsum(widths, dtype=np.int32 if len(values) * w < 1 << 31 else np.int64)
-    out = np.empty(int(ends[-1]), dtype=np.uint8)
-    ends -= 1
-    out[ends] = _LAST_BYTES[values & 31]
-    for k in range(1, w):
-        sel = np.flatnonzero(widths > k)
-        out[ends[sel] - k] = _CONT_BYTES_ARRAY[(values[sel] >> 5 * k) & 31]
-    ends += 1
-    return out.tobytes().decode("ascii"), np.append(ends[at] - widths[at], len(out)).tolist()
+    return widths
 
 
-def _field_range(nums, texts: list[str]):
-    """term -> (first number, last number, postings with gaps counted from -1) of one field of
-    a run of articles (numbers `nums`, an int32 array), and the field's token count.
+def _field_arrays(nums, texts: list[str]):
+    """The postings of one field of a run of articles (numbers `nums`, an int32 array), term
+    by term: (code points of the Han terms, an (n, 4) uint32 array padded with zeros; the words
+    that follow them; first and last article number of each term; the terms' posting strings,
+    gaps counted from -1, one after another as uint8; where each starts, plus the end), and
+    the field's token count.
 
     The same postings as field_postings() gives article by article, but built for the whole
     run at once with numpy: every token becomes an integer key and its index in the run's
@@ -432,7 +441,8 @@ def _field_range(nums, texts: list[str]):
     g = np.concatenate((g1, g2, g3, g4, gw))
     del u, c, pair, bid, g1, g2, g3, g4, gw, wid
     if not len(g):
-        return {}, 0
+        none = np.zeros(0, dtype=np.int32)
+        return (np.zeros((0, 4), dtype=np.uint32), [], none, none, np.zeros(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)), 0
     shift = len(han).bit_length()
     if shift <= _SORT_SHIFT and (four + len(ids)).bit_length() + shift <= 63:
         # one in-place sort of key and index packed together (less memory than argsort)
@@ -491,11 +501,24 @@ def _field_range(nums, texts: list[str]):
     vals[vstart[kid] + head[kid] + np.arange(len(kp), dtype=np.int32) - (np.cumsum(n_pos) - n_pos)[kid]] = delta
     del kp, kid, delta, kfirst
     tpost = np.flatnonzero(pterm)  # first posting of each term
-    text, offsets = _varint_text(vals, vstart[tpost])
-    firsts = pnum[tpost].tolist()
-    lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)].tolist()
+    buf, widths = _varint_bytes(vals)
+    del vals
+    starts = np.cumsum(widths, dtype=np.int64)
+    starts -= widths
+    offsets = np.append(starts[vstart[tpost]], len(buf))
+    lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)]
+    return (*_term_codes(key, chars, pairs, list(ids)), pnum[tpost], lasts, buf, offsets), int(length.sum())
+
+
+def _field_range(nums, texts: list[str]):
+    """term -> (first number, last number, postings with gaps counted from -1) of one field
+    of a run of articles, and the field's token count: _field_arrays as a dict."""
+    (cps, words, firsts, lasts, buf, offsets), total = _field_arrays(nums, texts)
+    text = buf.tobytes().decode("ascii")
+    offsets = offsets.tolist()
+    names = cps.view("<U4").ravel().tolist() + words
     texts_out = map(text.__getitem__, map(slice, offsets, offsets[1:]))
-    return dict(zip(_term_names(key, chars, pairs, list(ids)), zip(firsts, lasts, texts_out))), int(length.sum())
+    return dict(zip(names, zip(firsts.tolist(), lasts.tolist(), texts_out))), total
 
 
 def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
@@ -506,10 +529,10 @@ def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
     return two, three, three + m * m
 
 
-def _term_names(key, chars, pairs, words: list[str]) -> list[str]:
-    """The terms of _field_range's sorted keys. Han terms are built in bulk: their code points
-    go into a (terms, 4) array that numpy reads as strings of up to four characters (it drops
-    the zeros at the end); calling a function per key had cost a fifth of the run's time."""
+def _term_codes(key, chars, pairs, words: list[str]):
+    """The terms of _field_arrays's sorted keys: the code points of the Han terms, an (n, 4)
+    array padded with zeros (which numpy reads as strings of up to four characters: it drops
+    the zeros at the end), and the words."""
     k, m = len(chars), len(pairs)
     two, three, four = _key_bounds(k, m)
     b1, b2, b3, b4 = np.searchsorted(key, [k, two, three, four]).tolist()
@@ -524,7 +547,20 @@ def _term_names(key, chars, pairs, words: list[str]) -> list[str]:
         first, second = (pairs[x] for x in divmod(key[b3:b4] - three, m))
         cps[b3:b4, 0], cps[b3:b4, 1] = chars[first // k], chars[first % k]
         cps[b3:b4, 2], cps[b3:b4, 3] = chars[second // k], chars[second % k]
-    return cps.view("<U4").ravel().tolist() + list(map(words.__getitem__, (key[b4:] - four).tolist()))
+    return cps, list(map(words.__getitem__, (key[b4:] - four).tolist()))
+
+
+def _index_arrays(items: list[tuple[int, SearchDoc]]):
+    """Postings of a run of articles in number order: per field, _field_arrays's tuple, and
+    the field length sums."""
+    nums = np.array([num for num, _ in items], dtype=np.int32)
+    texts = [field_texts(doc) for _, doc in items]
+    out, sums = [], []
+    for f in range(3):
+        arrays, total = _field_arrays(nums, [t[f] for t in texts])
+        out.append(arrays)
+        sums.append(total)
+    return out, sums
 
 
 def _index_range(items: list[tuple[int, SearchDoc]]):
@@ -540,72 +576,288 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
     return out, sums
 
 
-def index_postings(numbered: list[tuple[int, SearchDoc]], processes: int | None = None, run: int | None = None):
-    """(term -> 3 field strings, term -> last article number per field, field length sums).
+def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
+                 run: int | None = None):
+    """(chunk path -> bytes, term -> last article number per field, field length sums) of the
+    articles `numbered`.
 
     The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000; in
-    forked processes on more than one core), and each run's lists are appended to the lists so
-    far, re-encoding only the run's first gap; so memory holds the encoded lists and one run's
-    postings per process, not every posting."""
+    forked processes on more than one core); each run gives its terms' postings as arrays, and
+    _merge_runs joins them into the chunks."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
         run = max(250, min(2000, -(-len(numbered) // 16)))
     runs = [numbered[i : i + run] for i in range(0, len(numbered), run)]
-    merged: list[dict[str, list]] = [{}, {}, {}]  # term -> [last number, pieces of text]
+    parts = []
     sums = [0, 0, 0]
-
-    def join(part):
-        for f in range(3):
-            sums[f] += part[1][f]
-            into = merged[f]
-            for term, (first2, last2, text2) in part[0][f].items():
-                prev = into.get(term)
-                if prev is None:
-                    into[term] = [last2, [text2]]
-                else:
-                    skip = ((first2 + 1).bit_length() + 4) // 5 or 1  # digits of the first gap
-                    prev[1] += (encode_varint(first2 - prev[0]), text2[skip:])
-                    prev[0] = last2
-
     progress = bar("indexing for search", len(numbered), "article")
     if processes < 2 or len(runs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for r in runs:
-            join(_index_range(r))
-            progress.update(len(r))
+        found = map(_index_arrays, runs)
+        pool = None
     else:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for r, part in zip(runs, pool.imap(_index_range, runs)):
-                join(part)
-                progress.update(len(r))
+        pool = multiprocessing.get_context("fork").Pool(processes)
+        found = pool.imap(_index_arrays, runs)
+    try:
+        for r, (fields, run_sums) in zip(runs, found):
+            parts.append(fields)
+            sums = list(map(add, sums, run_sums))
+            progress.update(len(r))
+    finally:
+        if pool is not None:
+            pool.terminate()
     progress.close()
-    postings: dict[str, list[str]] = {}
-    last: dict[str, list[int]] = {}
-    for f in range(3):
-        for term, (end, pieces) in merged[f].items():
-            entry = postings.get(term)
-            if entry is None:
-                entry = postings[term] = ["", "", ""]
-                last[term] = [-1, -1, -1]
-            entry[f] = "".join(pieces)
-            last[term][f] = end
-        merged[f] = {}
-    return postings, last, sums
+    chunks, last = _merge_runs(parts, n_buckets)
+    return chunks, last, sums
+
+
+# Han terms are numbered by their characters' ranks among the archive's distinct ones (k of
+# them), four digits in base k + 1 (0 after the end of a shorter term), which sorts them as
+# strings sort; with more than about 55,000 distinct characters that would not fit in 63 bits,
+# and the rows of ranks are sorted instead (slower).
+_PACKED_LIMIT = 1 << 62
+# The chunks are written in batches of about this many bytes (their index arrays take 16 times as many).
+_BATCH_BYTES = 1 << 23
+
+
+def _merge_runs(parts: list, n_buckets: int):
+    """The chunks and last article numbers of the postings of runs of articles (each a list, per
+    field, of _field_arrays's tuple), built with numpy.
+
+    Every (run, field, term) posting string is a segment. The terms are numbered so that their
+    order is the order of the strings, sorted by chunk (a stable hash, vectorized) and then by
+    term, and the segments by term, field and run. Each segment keeps its bytes after the first
+    gap, which is re-encoded from the term's last number in the previous segment; the chunks'
+    JSON is then written by copying ranges into one array a batch of chunks at a time. Grouping
+    the runs' terms in dicts and writing each term's entry in Python had cost 20 µs a term: at
+    10,000 articles of news text, 4.4 million terms, most in one article."""
+    n_runs = len(parts)
+    segs = [(r, f, p) for r, fields in enumerate(parts) for f, p in enumerate(fields) if len(p[2])]
+    if not segs:
+        return {}, LastNumbers(np.zeros(0, dtype="<U4"), np.zeros((0, 3), dtype=np.int32), {})
+    words = sorted({w for _, _, p in segs for w in p[1]})
+    n_words = len(words)
+    cps = np.concatenate([p[0] for _, _, p in segs])  # Han terms' code points, segment by segment
+    used = np.zeros(0x40000, dtype=bool)
+    used[cps.ravel()] = True
+    used[0] = False
+    rank = np.cumsum(used, dtype=np.int64)  # a character's rank among the distinct ones, from 1 (0 for padding)
+    big = int(rank[-1]) + 1
+    ranks = rank[cps]
+    del used, rank
+    if n_words + big**4 < _PACKED_LIMIT:
+        han_key = ((ranks[:, 0] * big + ranks[:, 1]) * big + ranks[:, 2]) * big + ranks[:, 3]
+    else:
+        han_key = np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    del ranks
+    word_rank = {w: i for i, w in enumerate(words)}
+    keys, field, run, firsts, lasts, starts, ends = [], [], [], [], [], [], []
+    at = h = 0
+    for r, f, (c, ws, first, last, buf, offsets) in segs:
+        n_han = len(c)
+        keys += (han_key[h : h + n_han] + n_words, np.array([word_rank[w] for w in ws], dtype=np.int64))
+        h += n_han
+        n = n_han + len(ws)
+        field.append(np.full(n, f, dtype=np.int64))
+        run.append(np.full(n, r, dtype=np.int64))
+        firsts.append(first)
+        lasts.append(last)
+        starts.append(offsets[:-1] + at)
+        ends.append(offsets[1:] + at)
+        at += len(buf)
+    src = np.concatenate([p[4] for _, _, p in segs])
+    parts.clear()  # the runs' arrays are now in src and the lists above
+    key, field, run = np.concatenate(keys), np.concatenate(field), np.concatenate(run)
+    first, last = np.concatenate(firsts).astype(np.int64), np.concatenate(lasts).astype(np.int64)
+    start, end = np.concatenate(starts), np.concatenate(ends)
+    del keys, firsts, lasts, starts, ends, han_key, segs
+    terms, where, term = np.unique(key, return_index=True, return_inverse=True)
+    term = term.reshape(-1)
+    n_terms = len(terms)
+    # the terms' code points (words: none) and names, in term order
+    seg_han = np.cumsum(key >= n_words) - 1  # each Han segment's row in cps
+    term_cps = cps[seg_han[where[n_words:]]]
+    del cps, seg_han, key, where
+    names_utf8, name_lens = _utf8_rows(term_cps)
+    word_bytes = [w.encode("utf-8") for w in words]
+    name_lens = np.concatenate((np.array(list(map(len, word_bytes)), dtype=np.int64), name_lens))
+    names_buf = np.concatenate((np.frombuffer(b"".join(word_bytes), dtype=np.uint8), names_utf8))
+    bucket = np.concatenate((np.array([fnv1a(w) for w in words], dtype=np.uint64), _fnv1a_rows(term_cps)))
+    bucket %= n_buckets
+    order = np.argsort(bucket, kind="stable")  # terms by chunk, then as strings sort
+    place = np.empty(n_terms, dtype=np.int64)
+    place[order] = np.arange(n_terms)
+    # segments by term (in chunk order), field and run
+    group = place[term] * 3 + field
+    seg_order = np.argsort(group * n_runs + run)
+    group, term, field = group[seg_order], term[seg_order], field[seg_order]
+    first, last = first[seg_order], last[seg_order]
+    start, end = start[seg_order], end[seg_order]
+    del seg_order, run
+    new_group = np.ones(len(group), dtype=bool)
+    new_group[1:] = group[1:] != group[:-1]
+    gap = first + 1
+    gap[1:] -= np.where(new_group[1:], 0, last[:-1] + 1)
+    gaps, gap_widths = _varint_bytes(gap)
+    gap_start = np.cumsum(gap_widths, dtype=np.int64) - gap_widths
+    head = _varint_widths(first + 1).astype(np.int64)  # the segment's own first gap, from -1
+    start += head
+    seg_len = gap_widths + (end - start)
+    del gap, head, end
+    # the last number of each term and field
+    group_end = np.ones(len(group), dtype=bool)
+    group_end[:-1] = new_group[1:]
+    last_num = np.full((n_terms, 3), -1, dtype=np.int64)
+    last_num[term[group_end], field[group_end]] = last[group_end]
+    last_numbers = LastNumbers(term_cps.view("<U4").ravel(), last_num[n_words:].astype(np.int32),
+                               dict(zip(words, last_num[:n_words].tolist())))
+    del last_num, term, first, last, group_end
+    # the bytes: per term ,"name":["f0","f1","f2"] with { before a chunk's first and } after its last
+    field_len = np.bincount(group, weights=seg_len, minlength=3 * n_terms).astype(np.int64).reshape(-1, 3)
+    name_start = np.cumsum(name_lens) - name_lens
+    name_lens, name_start = name_lens[order], name_start[order]
+    sorted_bucket = bucket[order]
+    chunk_first = np.ones(n_terms, dtype=bool)
+    chunk_first[1:] = sorted_bucket[1:] != sorted_bucket[:-1]
+    chunk_last = np.ones(n_terms, dtype=bool)
+    chunk_last[:-1] = chunk_first[1:]
+    size = name_lens + field_len.sum(axis=1) + 14 + chunk_last
+    seg_start = np.cumsum(seg_len) - seg_len  # from the first segment of its term and field
+    seg_start -= np.maximum.accumulate(np.where(new_group, seg_start, 0))
+    seg_term = group // 3
+    width = len(f"{n_buckets - 1:x}")
+    chunks = {}
+    ends_at = np.cumsum(size)
+    chunk_terms = np.append(np.flatnonzero(chunk_first), n_terms)  # each chunk's first term, and the end
+    chunk_bytes = np.append(ends_at - size, ends_at[-1])[chunk_terms]  # where each chunk starts, and the end
+    c0 = 0
+    while c0 < len(chunk_terms) - 1:  # whole chunks, about _BATCH_BYTES in all
+        c1 = max(c0 + 1, int(np.searchsorted(chunk_bytes, chunk_bytes[c0] + _BATCH_BYTES, side="right")) - 1)
+        t0, t1 = int(chunk_terms[c0]), int(chunk_terms[c1])
+        base = chunk_bytes[c0]
+        out = np.empty(int(ends_at[t1 - 1] - base), dtype=np.uint8)
+        at = ends_at[t0:t1] - size[t0:t1] - base  # where each term's entry starts in `out`
+        out[at] = np.where(chunk_first[t0:t1], ord("{"), ord(","))
+        out[at + 1] = ord('"')
+        _copy_ranges(out, at + 2, names_buf, name_start[t0:t1], name_lens[t0:t1])
+        f0 = at + 2 + name_lens[t0:t1] + 4
+        for i, ch in enumerate(b'":["'):
+            out[f0 - 4 + i] = ch
+        fl = field_len[t0:t1]
+        f1 = f0 + fl[:, 0] + 3
+        f2 = f1 + fl[:, 1] + 3
+        tail = f2 + fl[:, 2]
+        for i, ch in enumerate(b'","'):
+            out[f1 - 3 + i] = ch
+            out[f2 - 3 + i] = ch
+        out[tail] = ord('"')
+        out[tail + 1] = ord("]")
+        out[tail[chunk_last[t0:t1]] + 2] = ord("}")
+        s0, s1 = np.searchsorted(seg_term, [t0, t1])
+        fields_at = np.stack((f0, f1, f2), axis=1)
+        pos = fields_at[seg_term[s0:s1] - t0, group[s0:s1] % 3] + seg_start[s0:s1]
+        _copy_ranges(out, pos, gaps, gap_start[s0:s1], gap_widths[s0:s1].astype(np.int64))
+        _copy_ranges(out, pos + gap_widths[s0:s1], src, start[s0:s1], seg_len[s0:s1] - gap_widths[s0:s1])
+        data = out.tobytes()
+        bounds = (at[chunk_first[t0:t1]]).tolist() + [len(data)]
+        for b, lo, hi in zip(sorted_bucket[t0:t1][chunk_first[t0:t1]].tolist(), bounds, bounds[1:]):
+            chunks[f"search/t/{b:0{width}x}.json"] = data[lo:hi]
+        c0 = c1
+    return chunks, last_numbers
+
+
+class LastNumbers(MutableMapping):
+    """term -> the last article number in each field's postings (-1 where none): for the Han
+    terms of a clean build, a sorted array of the terms and one of the numbers; for words and
+    for every term set or removed since, a dict. A dict of lists for all terms had cost 3 s to
+    build at 10,000 articles of news text (4.4 million terms), and more to pickle into the
+    cache and load again, for a build that adds one article and looks up 1,500 of them."""
+
+    def __init__(self, names, numbers, more: dict):
+        self.names = names  # sorted, as strings sort (numpy's order of "<U4" is the same)
+        self.numbers = numbers  # (len(names), 3) int32
+        self.more = more  # term -> numbers, or None for a term of `names` removed since
+
+    def _row(self, term: str) -> int:
+        if len(term) <= 4 and len(self.names):
+            i = int(np.searchsorted(self.names, term))
+            if i < len(self.names) and self.names[i] == term:
+                return i
+        return -1
+
+    def __getitem__(self, term: str) -> list[int]:
+        if term in self.more:
+            found = self.more[term]
+        else:
+            i = self._row(term)
+            found = self.numbers[i].tolist() if i >= 0 else None
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __setitem__(self, term: str, numbers: list[int]) -> None:
+        self.more[term] = numbers
+
+    def __delitem__(self, term: str) -> None:
+        if term not in self:
+            raise KeyError(term)
+        self.more[term] = None
+
+    def __iter__(self):
+        yield from (term for term, found in self.more.items() if found is not None)
+        yield from (term for term in self.names.tolist() if term not in self.more)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _copy_ranges(out, dst, src, src_start, length) -> None:
+    """out[dst[i] : dst[i] + length[i]] = src[src_start[i] : src_start[i] + length[i]] for every i."""
+    total = int(length.sum())
+    if not total:
+        return
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
+    out[np.repeat(dst, length) + within] = src[np.repeat(src_start, length) + within]
+
+
+def _utf8_rows(cps):
+    """UTF-8 of rows of up to four code points (padded with zeros): the bytes one row after
+    another, and each row's length."""
+    n_bytes = np.where(cps == 0, 0, np.where(cps < 0x80, 1, np.where(cps < 0x800, 2, np.where(cps < 0x10000, 3, 4))))
+    row_lens = n_bytes.sum(axis=1)
+    out = np.zeros((len(cps), 16), dtype=np.uint8)
+    at = np.zeros(len(cps), dtype=np.int64)
+    rows = np.arange(len(cps))
+    for j in range(4):
+        c, nb = cps[:, j].astype(np.int64), n_bytes[:, j]
+        for k in range(4):  # byte k of a character of nb bytes
+            sel = nb > k
+            if not sel.any():
+                continue
+            c_, nb_ = c[sel], nb[sel]
+            shift = 6 * (nb_ - 1 - k)
+            lead = np.array([0, 0, 0xC0, 0xE0, 0xF0], dtype=np.int64)[nb_]
+            value = np.where(k == 0, np.where(nb_ == 1, c_, lead | (c_ >> shift)), 0x80 | ((c_ >> shift) & 63))
+            out[rows[sel], at[sel] + k] = value
+        at += nb
+    return out[np.arange(16) < row_lens[:, None]], row_lens
+
+
+def _fnv1a_rows(cps):
+    """fnv1a() of rows of up to four code points (padded with zeros), as uint64."""
+    data, lens = _utf8_rows(cps)
+    mat = np.zeros((len(cps), 16), dtype=np.uint64)
+    mat[np.arange(16) < lens[:, None]] = data
+    h = np.full(len(cps), 0x811C9DC5, dtype=np.uint64)
+    for j in range(int(lens.max()) if len(lens) else 0):
+        live = lens > j
+        h[live] = ((h[live] ^ mat[live, j]) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF)
+    return h
 
 
 def chunk_path(term: str, n_buckets: int) -> str:
     width = len(f"{n_buckets - 1:x}")
     return f"search/t/{fnv1a(term) % n_buckets:0{width}x}.json"
-
-
-def render_chunks(postings: dict[str, list[str]], n_buckets: int) -> dict[str, bytes]:
-    """Group terms into chunks by a stable hash of the term. Takes the terms out of `postings`
-    as their chunk is made, so that each chunk's strings are freed once its bytes exist: at
-    100,000 articles each of the two is about 3 GB, and both had been held at once."""
-    buckets: dict[str, list[str]] = defaultdict(list)
-    for term in postings:
-        buckets[chunk_path(term, n_buckets)].append(term)
-    return {path: _chunk_json({term: postings.pop(term) for term in terms}) for path, terms in buckets.items()}
 
 
 def _chunk_json(terms: dict) -> bytes:
@@ -1174,16 +1426,9 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
             todo, cut = sorted(e for e in current if e[0] >= base), True  # cut back to base
     if todo is None:
         split = next((i for i, (num, _) in enumerate(numbered) if num >= newest), len(numbered))
-        postings, last, sums = index_postings(numbered[:split])
-        adds, before, base_sums = _append_docs(numbered[split:], last, sums, newest, known)
-        tail = {}
-        for term, extra in adds.items():
-            entry = postings.get(term)
-            if entry is None:
-                entry = postings[term] = ["", "", ""]
-            tail[term] = (*map(len, entry), *before[term][3:])
-            entry[:] = map(str.__add__, entry, extra)
-        chunks = render_chunks(postings, n_buckets)  # empties postings
+        chunks, last, sums = index_chunks(numbered[:split], n_buckets)
+        older = {"chunks": chunks, "last": last, "sums": sums, "base": -1}  # the newest day is appended to them
+        chunks, last, sums, tail, base_sums = _update(older, numbered[split:], False, newest, n_buckets, known)
     else:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
