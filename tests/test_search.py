@@ -163,6 +163,7 @@ def test_last_numbers_behave_as_a_dict(start, ops):
         else:
             assert last.pop(term, None) == expected.pop(term, None)
     assert last == expected and len(last) == len(expected) and sorted(last) == sorted(expected)
+    assert last.subset([*start, *(term for _, term, _ in ops)]) == expected
 
 
 def test_term_hashes_in_bulk_are_fnv1a():
@@ -190,6 +191,23 @@ def test_normalize_is_nfkc_then_lower_case(text):
                                 min_size=3, max_size=3)))
 def test_chunks_written_directly_are_the_json_of_their_terms(terms):
     assert search_module._chunk_json(terms) == search_module._json(dict(sorted(terms.items())))
+
+
+FIELD_TEXT = st.text("0123456789abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_", max_size=4)
+CHUNK_TERMS = st.one_of(st.text(st.sampled_from("志愿服务𠀀"), min_size=1, max_size=4), st.from_regex("[0-9a-zé]{1,5}", fullmatch=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(CHUNK_TERMS, st.lists(FIELD_TEXT, min_size=3, max_size=3).filter(any)),
+       st.dictionaries(CHUNK_TERMS, st.lists(FIELD_TEXT, min_size=3, max_size=3)))
+def test_appending_to_a_chunk_gives_the_chunk_of_the_joined_terms(terms, more):
+    data = search_module._chunk_json(terms) if terms else b"{}"
+    joined = {t: list(v) for t, v in terms.items()}
+    for t, extra in more.items():
+        if any(extra):
+            joined[t] = [a + b for a, b in zip(joined.get(t, ["", "", ""]), extra)]
+    new, _ = search_module._edit_chunk(data, [(t, None, extra) for t, extra in more.items()])
+    assert new == (search_module._chunk_json(joined) if joined else b"{}")
 
 
 def test_code_tables_are_the_codes_encode_gives():
