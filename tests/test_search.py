@@ -123,13 +123,13 @@ def chunks_term_by_term(items, n_buckets):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𠀁𪚥龥")), max_size=30),
                           st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𠀁𪚥龥")), max_size=200), st.integers(0, 3)),
-                min_size=1, max_size=12), st.integers(1, 5), st.sampled_from([1, 3, 64]))
-def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_buckets):
+                min_size=1, max_size=12), st.integers(1, 5), st.sampled_from([1, 3, 64]), st.sampled_from([1, 2]))
+def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_buckets, processes):
     docs = [doc(i, title, text, date=f"2025-06-2{day}", people=(title[:3],), tags=(text[-2:],))
             for i, (title, text, day) in enumerate(articles)]
     items = number_docs(docs)
     expected = chunks_term_by_term(items, n_buckets)
-    assert search_module.index_chunks(items, n_buckets, processes=1, run=run) == expected
+    assert search_module.index_chunks(items, n_buckets, processes=processes, run=run) == expected
     packed, batch = search_module._PACKED_LIMIT, search_module._BATCH_BYTES
     try:
         search_module._PACKED_LIMIT = 0  # the path for more distinct characters than base k + 1 keys can hold
@@ -152,8 +152,9 @@ TERMS = st.one_of(st.text(st.sampled_from("志愿服务𠀀"), min_size=1, max_s
        st.lists(st.tuples(st.sampled_from(["get", "set", "pop"]), TERMS, st.integers(-1, 99))))
 def test_last_numbers_behave_as_a_dict(start, ops):
     han = sorted(t for t in start if len(t) <= 4 and t.isalpha() and not t.isascii())
-    last = search_module.LastNumbers(np.array(han, dtype="<U4"), np.array([start[t] for t in han], dtype=np.int32).reshape(-1, 3),
-                                     {t: v for t, v in start.items() if t not in han})
+    shards = [(np.array(names, dtype="<U4"), np.array([start[t] for t in names], dtype=np.int32).reshape(-1, 3))
+              for names in (han[::2], han[1::2])]  # two sorted shards, as two processes' merges give
+    last = search_module.LastNumbers(shards, {t: v for t, v in start.items() if t not in han})
     expected = dict(start)
     for op, term, n in ops:
         if op == "get":

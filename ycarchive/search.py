@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from itertools import chain, compress, count, repeat
 from operator import add, ne, sub
 
@@ -550,15 +551,16 @@ def _term_codes(key, chars, pairs, words: list[str]):
     return cps, list(map(words.__getitem__, (key[b4:] - four).tolist()))
 
 
-def _index_arrays(items: list[tuple[int, SearchDoc]]):
-    """Postings of a run of articles in number order: per field, _field_arrays's tuple, and
-    the field length sums."""
+def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int):
+    """Postings of a run of articles in number order: per field, _field_arrays's tuple with
+    each term's chunk number after it, and the field length sums."""
     nums = np.array([num for num, _ in items], dtype=np.int32)
     texts = [field_texts(doc) for _, doc in items]
     out, sums = [], []
     for f in range(3):
         arrays, total = _field_arrays(nums, [t[f] for t in texts])
-        out.append(arrays)
+        buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
+        out.append((*arrays, buckets % np.uint64(n_buckets)))
         sums.append(total)
     return out, sums
 
@@ -583,7 +585,7 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
 
     The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000; in
     forked processes on more than one core); each run gives its terms' postings as arrays, and
-    _merge_runs joins them into the chunks."""
+    _merge_runs joins them into the chunks, in as many processes, each for a range of chunks."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
@@ -593,11 +595,11 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     sums = [0, 0, 0]
     progress = bar("indexing for search", len(numbered), "article")
     if processes < 2 or len(runs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        found = map(_index_arrays, runs)
+        found = map(partial(_index_arrays, n_buckets=n_buckets), runs)
         pool = None
     else:
         pool = multiprocessing.get_context("fork").Pool(processes)
-        found = pool.imap(_index_arrays, runs)
+        found = pool.imap(partial(_index_arrays, n_buckets=n_buckets), runs)
     try:
         for r, (fields, run_sums) in zip(runs, found):
             parts.append(fields)
@@ -607,8 +609,52 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         if pool is not None:
             pool.terminate()
     progress.close()
-    chunks, last = _merge_runs(parts, n_buckets)
+    if pool is None:
+        chunks, last = _merge_runs(parts, n_buckets)
+    else:
+        chunks, last = _merge_forked(parts, n_buckets, processes)
     return chunks, last, sums
+
+
+_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs' arrays, n_buckets, bounds)
+
+
+def _merge_forked(parts: list, n_buckets: int, processes: int):
+    """_merge_runs in forked processes, each for a range of chunk numbers; they see the runs'
+    arrays without a copy through the pipe. The merge had been half of the index build at
+    10,000 articles of news text, on one core."""
+    global _MERGE_INPUT
+    _MERGE_INPUT = (parts, n_buckets, [n_buckets * j // processes for j in range(processes + 1)])
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            results = pool.map(_merge_range, range(processes))
+    finally:
+        _MERGE_INPUT = ()
+        parts.clear()
+    chunks, shards, more = {}, [], {}
+    for part_chunks, last in results:
+        chunks.update(part_chunks)
+        shards += last.shards
+        more.update(last.more)
+    return chunks, LastNumbers(shards, more)
+
+
+def _merge_range(j: int):
+    parts, n_buckets, bounds = _MERGE_INPUT
+    return _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts], n_buckets)
+
+
+def _select(arrays: tuple, lo: int, hi: int) -> tuple:
+    """The terms of one field of a run (_index_arrays's tuple) whose chunk numbers are in [lo, hi)."""
+    cps, words, first, last, buf, offsets, buckets = arrays
+    keep = (buckets >= lo) & (buckets < hi)
+    lens = np.diff(offsets)[keep]
+    into = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(lens, out=into[1:])
+    out = np.empty(int(into[-1]), dtype=np.uint8)
+    _copy_ranges(out, into[:-1], buf, offsets[:-1][keep], lens)
+    return (cps[keep[: len(cps)]], list(compress(words, keep[len(cps) :].tolist())), first[keep], last[keep], out,
+            into, buckets[keep])
 
 
 # Han terms are numbered by their characters' ranks among the archive's distinct ones (k of
@@ -634,7 +680,7 @@ def _merge_runs(parts: list, n_buckets: int):
     n_runs = len(parts)
     segs = [(r, f, p) for r, fields in enumerate(parts) for f, p in enumerate(fields) if len(p[2])]
     if not segs:
-        return {}, LastNumbers(np.zeros(0, dtype="<U4"), np.zeros((0, 3), dtype=np.int32), {})
+        return {}, LastNumbers([], {})
     words = sorted({w for _, _, p in segs for w in p[1]})
     n_words = len(words)
     cps = np.concatenate([p[0] for _, _, p in segs])  # Han terms' code points, segment by segment
@@ -653,7 +699,7 @@ def _merge_runs(parts: list, n_buckets: int):
     word_rank = {w: i for i, w in enumerate(words)}
     keys, field, run, firsts, lasts, starts, ends = [], [], [], [], [], [], []
     at = h = 0
-    for r, f, (c, ws, first, last, buf, offsets) in segs:
+    for r, f, (c, ws, first, last, buf, offsets, _) in segs:
         n_han = len(c)
         keys += (han_key[h : h + n_han] + n_words, np.array([word_rank[w] for w in ws], dtype=np.int64))
         h += n_han
@@ -668,6 +714,7 @@ def _merge_runs(parts: list, n_buckets: int):
     src = np.concatenate([p[4] for _, _, p in segs])
     parts.clear()  # the runs' arrays are now in src and the lists above
     key, field, run = np.concatenate(keys), np.concatenate(field), np.concatenate(run)
+    bucket = np.concatenate([p[6] for _, _, p in segs])
     first, last = np.concatenate(firsts).astype(np.int64), np.concatenate(lasts).astype(np.int64)
     start, end = np.concatenate(starts), np.concatenate(ends)
     del keys, firsts, lasts, starts, ends, han_key, segs
@@ -677,13 +724,12 @@ def _merge_runs(parts: list, n_buckets: int):
     # the terms' code points (words: none) and names, in term order
     seg_han = np.cumsum(key >= n_words) - 1  # each Han segment's row in cps
     term_cps = cps[seg_han[where[n_words:]]]
+    bucket = bucket[where]  # each term's chunk, from one of its segments
     del cps, seg_han, key, where
     names_utf8, name_lens = _utf8_rows(term_cps)
     word_bytes = [w.encode("utf-8") for w in words]
     name_lens = np.concatenate((np.array(list(map(len, word_bytes)), dtype=np.int64), name_lens))
     names_buf = np.concatenate((np.frombuffer(b"".join(word_bytes), dtype=np.uint8), names_utf8))
-    bucket = np.concatenate((np.array([fnv1a(w) for w in words], dtype=np.uint64), _fnv1a_rows(term_cps)))
-    bucket %= n_buckets
     order = np.argsort(bucket, kind="stable")  # terms by chunk, then as strings sort
     place = np.empty(n_terms, dtype=np.int64)
     place[order] = np.arange(n_terms)
@@ -709,7 +755,7 @@ def _merge_runs(parts: list, n_buckets: int):
     group_end[:-1] = new_group[1:]
     last_num = np.full((n_terms, 3), -1, dtype=np.int64)
     last_num[term[group_end], field[group_end]] = last[group_end]
-    last_numbers = LastNumbers(term_cps.view("<U4").ravel(), last_num[n_words:].astype(np.int32),
+    last_numbers = LastNumbers([(term_cps.view("<U4").ravel(), last_num[n_words:].astype(np.int32))],
                                dict(zip(words, last_num[:n_words].tolist())))
     del last_num, term, first, last, group_end
     # the bytes: per term ,"name":["f0","f1","f2"] with { before a chunk's first and } after its last
@@ -768,35 +814,39 @@ def _merge_runs(parts: list, n_buckets: int):
 
 class LastNumbers(MutableMapping):
     """term -> the last article number in each field's postings (-1 where none): for the Han
-    terms of a clean build, a sorted array of the terms and one of the numbers; for words and
-    for every term set or removed since, a dict. A dict of lists for all terms had cost 3 s to
-    build at 10,000 articles of news text (4.4 million terms), and more to pickle into the
-    cache and load again, for a build that adds one article and looks up 1,500 of them."""
+    terms of a clean build, sorted arrays of the terms and of their numbers (one pair for each
+    range of chunks merged apart); for words and for every term set or removed since, a dict.
+    A dict of lists for all terms had cost 3 s to build at 10,000 articles of news text (4.4
+    million terms), and more to pickle into the cache and load again, for a build that adds
+    one article and looks up 1,500 of them."""
 
-    def __init__(self, names, numbers, more: dict):
-        self.names = names  # sorted, as strings sort (numpy's order of "<U4" is the same)
-        self.numbers = numbers  # (len(names), 3) int32
-        self.more = more  # term -> numbers, or None for a term of `names` removed since
-
-    def _row(self, term: str) -> int:
-        if len(term) <= 4 and len(self.names):
-            i = int(np.searchsorted(self.names, term))
-            if i < len(self.names) and self.names[i] == term:
-                return i
-        return -1
+    def __init__(self, shards: list, more: dict):
+        self.shards = [(names, numbers) for names, numbers in shards if len(names)]
+        # names sorted as strings sort (numpy's order of "<U4" is the same); numbers (n, 3) int32
+        self.more = more  # term -> numbers, or None for a term of the shards removed since
 
     def __getitem__(self, term: str) -> list[int]:
         if term in self.more:
             found = self.more[term]
         else:
-            i = self._row(term)
-            found = self.numbers[i].tolist() if i >= 0 else None
+            found = self._search([term]).get(term)
         if found is None:
             raise KeyError(term)
         return found
 
     def __setitem__(self, term: str, numbers: list[int]) -> None:
         self.more[term] = numbers
+
+    def _search(self, terms: list[str]) -> dict[str, list[int]]:
+        out = {}
+        terms = [t for t in terms if len(t) <= 4]
+        if terms:
+            wanted = np.array(terms, dtype="<U4")
+            for names, numbers in self.shards:
+                rows = np.minimum(np.searchsorted(names, wanted), len(names) - 1)
+                hit = names[rows] == wanted
+                out.update(zip(compress(terms, hit.tolist()), numbers[rows[hit]].tolist()))
+        return out
 
     def subset(self, terms) -> dict[str, list[int]]:
         """term -> numbers of those of `terms` that are here: one search of the arrays for all of
@@ -807,13 +857,9 @@ class LastNumbers(MutableMapping):
             if term in self.more:
                 if self.more[term] is not None:
                     out[term] = self.more[term]
-            elif len(term) <= 4:
+            else:
                 rest.append(term)
-        if rest and len(self.names):
-            wanted = np.array(rest, dtype="<U4")
-            rows = np.minimum(np.searchsorted(self.names, wanted), len(self.names) - 1)
-            hit = self.names[rows] == wanted
-            out.update(zip(compress(rest, hit.tolist()), self.numbers[rows[hit]].tolist()))
+        out.update(self._search(rest))
         return out
 
     def __delitem__(self, term: str) -> None:
@@ -823,7 +869,8 @@ class LastNumbers(MutableMapping):
 
     def __iter__(self):
         yield from (term for term, found in self.more.items() if found is not None)
-        yield from (term for term in self.names.tolist() if term not in self.more)
+        for names, _ in self.shards:
+            yield from (term for term in names.tolist() if term not in self.more)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
