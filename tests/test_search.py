@@ -167,8 +167,9 @@ def test_last_numbers_behave_as_a_dict(start, ops):
     assert last.subset([*start, *(term for _, term, _ in ops)]) == expected
 
 
-def test_term_hashes_in_bulk_are_fnv1a():
-    terms = ["志", "志愿", "志愿服务", "𠀀", "𠀀𠀁𪚥龥", "〇一", "\uf900"]
+@pytest.mark.parametrize("terms", [["志", "志愿", "志愿服务", "〇一", "\uf900", "\uffff\u0800"],  # three UTF-8 bytes each
+                                   ["志", "志愿服务", "𠀀", "𠀀𠀁𪚥龥", "〇一"]])
+def test_term_hashes_in_bulk_are_fnv1a(terms):
     cps = np.zeros((len(terms), 4), dtype=np.uint32)
     for i, t in enumerate(terms):
         cps[i, : len(t)] = [ord(c) for c in t]

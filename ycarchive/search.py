@@ -648,11 +648,10 @@ def _select(arrays: tuple, lo: int, hi: int) -> tuple:
     """The terms of one field of a run (_index_arrays's tuple) whose chunk numbers are in [lo, hi)."""
     cps, words, first, last, buf, offsets, buckets = arrays
     keep = (buckets >= lo) & (buckets < hi)
-    lens = np.diff(offsets)[keep]
-    into = np.zeros(len(lens) + 1, dtype=np.int64)
-    np.cumsum(lens, out=into[1:])
-    out = np.empty(int(into[-1]), dtype=np.uint8)
-    _copy_ranges(out, into[:-1], buf, offsets[:-1][keep], lens)
+    lens = np.diff(offsets)
+    into = np.zeros(int(keep.sum()) + 1, dtype=np.int64)
+    np.cumsum(lens[keep], out=into[1:])
+    out = buf[np.repeat(keep, lens)]  # the posting strings are back to back: a mask of their bytes
     return (cps[keep[: len(cps)]], list(compress(words, keep[len(cps) :].tolist())), first[keep], last[keep], out,
             into, buckets[keep])
 
@@ -909,7 +908,17 @@ def _utf8_rows(cps):
 
 
 def _fnv1a_rows(cps):
-    """fnv1a() of rows of up to four code points (padded with zeros), as uint64."""
+    """fnv1a() of rows of up to four code points (padded with zeros), as uint64. Characters of
+    three UTF-8 bytes (U+0800 to U+FFFF: most Han characters) are hashed from their code points
+    column by column; rows with others through _utf8_rows (about three times slower)."""
+    c = cps.astype(np.uint64)
+    if ((c == 0) | ((c >= 0x800) & (c < 0x10000))).all():
+        h = np.full(len(cps), 0x811C9DC5, dtype=np.uint64)
+        for j in range(4):
+            live = c[:, j] > 0
+            for byte in (0xE0 | c[:, j] >> 12, 0x80 | (c[:, j] >> 6) & 63, 0x80 | c[:, j] & 63):
+                h = np.where(live, ((h ^ byte) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF), h)
+        return h
     data, lens = _utf8_rows(cps)
     mat = np.zeros((len(cps), 16), dtype=np.uint64)
     mat[np.arange(16) < lens[:, None]] = data
