@@ -880,13 +880,25 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
     total = int(length.sum())
     if not total:
         return
-    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
-    out[np.repeat(dst, length) + within] = src[np.repeat(src_start, length) + within]
+    # int32 indices where they fit: these arrays, a few per byte copied, are most of the work
+    kind = np.int32 if max(len(out), len(src)) < 1 << 31 else np.int64
+    within = np.arange(total, dtype=kind)
+    within -= np.repeat((np.cumsum(length) - length).astype(kind), length)
+    out[np.repeat(dst.astype(kind), length) + within] = src[np.repeat(src_start.astype(kind), length) + within]
 
 
 def _utf8_rows(cps):
     """UTF-8 of rows of up to four code points (padded with zeros): the bytes one row after
-    another, and each row's length."""
+    another, and each row's length. Rows of three-byte characters only (most Han text) are
+    written column by column."""
+    if ((cps == 0) | ((cps >= 0x800) & (cps < 0x10000))).all():
+        c = cps.astype(np.int64)
+        mat = np.empty((len(cps), 12), dtype=np.uint8)
+        mat[:, 0::3] = 0xE0 | c >> 12
+        mat[:, 1::3] = 0x80 | (c >> 6) & 63
+        mat[:, 2::3] = 0x80 | c & 63
+        row_lens = 3 * (cps > 0).sum(axis=1)
+        return mat[np.arange(12) < row_lens[:, None]], row_lens
     n_bytes = np.where(cps == 0, 0, np.where(cps < 0x80, 1, np.where(cps < 0x800, 2, np.where(cps < 0x10000, 3, 4))))
     row_lens = n_bytes.sum(axis=1)
     out = np.zeros((len(cps), 16), dtype=np.uint8)
