@@ -627,7 +627,10 @@ def _merge_forked(parts: list, n_buckets: int, processes: int):
     _MERGE_INPUT = (parts, n_buckets, [n_buckets * j // processes for j in range(processes + 1)])
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            results = pool.map(_merge_range, range(processes))
+            pending = pool.map_async(_merge_range, range(processes))
+            _MERGE_INPUT = ()
+            parts.clear()  # the forked processes have their own; this one frees its copy before the chunks come
+            results = pending.get()
     finally:
         _MERGE_INPUT = ()
         parts.clear()
@@ -667,7 +670,7 @@ _BATCH_BYTES = 1 << 23
 
 def _merge_runs(parts: list, n_buckets: int):
     """The chunks and last article numbers of the postings of runs of articles (each a list, per
-    field, of _field_arrays's tuple), built with numpy.
+    field, of _index_arrays's tuple), built with numpy.
 
     Every (run, field, term) posting string is a segment. The terms are numbered so that their
     order is the order of the strings, sorted by chunk (a stable hash, vectorized) and then by
