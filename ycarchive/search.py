@@ -579,18 +579,24 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
 
 
 def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
-                 run: int | None = None):
-    """(chunk path -> bytes, term -> last article number per field, field length sums) of the
-    articles `numbered`.
+                 run: int | None = None, newest: int | None = None):
+    """(chunk path -> bytes, term -> last article number per field, field length sums, cut-back
+    information, field length sums before `newest`) of the articles `numbered`.
 
     The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000; in
     forked processes on more than one core); each run gives its terms' postings as arrays, and
-    _merge_runs joins them into the chunks, in as many processes, each for a range of chunks."""
+    _merge_runs joins them into the chunks, in as many processes, each for a range of chunks.
+    With `newest` (an article number: the first of the newest day), the articles from it on
+    are in runs of their own, and the cut-back information is that of build_search_files's
+    cache: for each of their terms, the field lengths and last numbers before them."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
         run = max(250, min(2000, -(-len(numbered) // 16)))
-    runs = [numbered[i : i + run] for i in range(0, len(numbered), run)]
+    split = len(numbered) if newest is None else bisect_left([num for num, _ in numbered], newest)
+    runs = [numbered[i : min(i + run, split)] for i in range(0, split, run)]
+    tail_from = len(runs)
+    runs += [numbered[i : i + run] for i in range(split, len(numbered), run)]
     parts = []
     sums = [0, 0, 0]
     progress = bar("indexing for search", len(numbered), "article")
@@ -600,31 +606,34 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     else:
         pool = multiprocessing.get_context("fork").Pool(processes)
         found = pool.imap(partial(_index_arrays, n_buckets=n_buckets), runs)
+    base_sums = sums
     try:
         for r, (fields, run_sums) in zip(runs, found):
             parts.append(fields)
             sums = list(map(add, sums, run_sums))
+            if len(parts) == tail_from:
+                base_sums = sums
             progress.update(len(r))
     finally:
         if pool is not None:
             pool.terminate()
     progress.close()
     if pool is None:
-        chunks, last = _merge_runs(parts, n_buckets)
+        chunks, last, tail = _merge_runs(parts, n_buckets, tail_from)
     else:
-        chunks, last = _merge_forked(parts, n_buckets, processes)
-    return chunks, last, sums
+        chunks, last, tail = _merge_forked(parts, n_buckets, processes, tail_from)
+    return chunks, last, sums, tail, base_sums
 
 
-_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs' arrays, n_buckets, bounds)
+_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs' arrays, n_buckets, bounds, tail_from)
 
 
-def _merge_forked(parts: list, n_buckets: int, processes: int):
+def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
     """_merge_runs in forked processes, each for a range of chunk numbers; they see the runs'
     arrays without a copy through the pipe. The merge had been half of the index build at
     10,000 articles of news text, on one core."""
     global _MERGE_INPUT
-    _MERGE_INPUT = (parts, n_buckets, [n_buckets * j // processes for j in range(processes + 1)])
+    _MERGE_INPUT = (parts, n_buckets, [n_buckets * j // processes for j in range(processes + 1)], tail_from)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             pending = pool.map_async(_merge_range, range(processes))
@@ -634,17 +643,19 @@ def _merge_forked(parts: list, n_buckets: int, processes: int):
     finally:
         _MERGE_INPUT = ()
         parts.clear()
-    chunks, shards, more = {}, [], {}
-    for part_chunks, last in results:
+    chunks, shards, more, tail = {}, [], {}, {}
+    for part_chunks, last, part_tail in results:
         chunks.update(part_chunks)
         shards += last.shards
         more.update(last.more)
-    return chunks, LastNumbers(shards, more)
+        tail.update(part_tail)
+    return chunks, LastNumbers(shards, more), tail
 
 
 def _merge_range(j: int):
-    parts, n_buckets, bounds = _MERGE_INPUT
-    return _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts], n_buckets)
+    parts, n_buckets, bounds, tail_from = _MERGE_INPUT
+    return _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts], n_buckets,
+                       tail_from)
 
 
 def _select(arrays: tuple, lo: int, hi: int) -> tuple:
@@ -668,9 +679,10 @@ _PACKED_LIMIT = 1 << 62
 _BATCH_BYTES = 1 << 23
 
 
-def _merge_runs(parts: list, n_buckets: int):
-    """The chunks and last article numbers of the postings of runs of articles (each a list, per
-    field, of _index_arrays's tuple), built with numpy.
+def _merge_runs(parts: list, n_buckets: int, tail_from: int | None = None):
+    """The chunks, last article numbers and cut-back information (for the terms of the runs
+    from `tail_from` on: their field lengths and last numbers before those runs) of the postings
+    of runs of articles (each a list, per field, of _index_arrays's tuple), built with numpy.
 
     Every (run, field, term) posting string is a segment. The terms are numbered so that their
     order is the order of the strings, sorted by chunk (a stable hash, vectorized) and then by
@@ -682,7 +694,7 @@ def _merge_runs(parts: list, n_buckets: int):
     n_runs = len(parts)
     segs = [(r, f, p) for r, fields in enumerate(parts) for f, p in enumerate(fields) if len(p[2])]
     if not segs:
-        return {}, LastNumbers([], {})
+        return {}, LastNumbers([], {}), {}
     words = sorted({w for _, _, p in segs for w in p[1]})
     n_words = len(words)
     cps = np.concatenate([p[0] for _, _, p in segs])  # Han terms' code points, segment by segment
@@ -740,8 +752,8 @@ def _merge_runs(parts: list, n_buckets: int):
     seg_order = np.argsort(group * n_runs + run)
     group, term, field = group[seg_order], term[seg_order], field[seg_order]
     first, last = first[seg_order], last[seg_order]
-    start, end = start[seg_order], end[seg_order]
-    del seg_order, run
+    start, end, run = start[seg_order], end[seg_order], run[seg_order]
+    del seg_order
     new_group = np.ones(len(group), dtype=bool)
     new_group[1:] = group[1:] != group[:-1]
     gap = first + 1
@@ -759,9 +771,24 @@ def _merge_runs(parts: list, n_buckets: int):
     last_num[term[group_end], field[group_end]] = last[group_end]
     last_numbers = LastNumbers([(term_cps.view("<U4").ravel(), last_num[n_words:].astype(np.int32))],
                                dict(zip(words, last_num[:n_words].tolist())))
-    del last_num, term, first, last, group_end
-    # the bytes: per term ,"name":["f0","f1","f2"] with { before a chunk's first and } after its last
     field_len = np.bincount(group, weights=seg_len, minlength=3 * n_terms).astype(np.int64).reshape(-1, 3)
+    seg_start = np.cumsum(seg_len) - seg_len  # from the first segment of its term and field
+    seg_start -= np.maximum.accumulate(np.where(new_group, seg_start, 0))
+    # cut-back information: where each term's first segment from tail_from on starts, and the
+    # last number before it; the whole string and the term's last number in a field without one
+    tail = {}
+    tail_from = n_runs if tail_from is None else tail_from
+    late = np.flatnonzero((run >= tail_from) & (new_group | (np.roll(run, 1) < tail_from)))  # first in its group
+    if len(late):
+        cut_len, cut_last = field_len[place].copy(), last_num.copy()
+        cut_len[term[late], field[late]] = seg_start[late]
+        cut_last[term[late], field[late]] = np.where(new_group[late], -1, last[late - 1])
+        who = np.unique(term[late])
+        han = who >= n_words  # words come first in term order
+        names = [words[t] for t in who[~han].tolist()] + term_cps[who[han] - n_words].view("<U4").ravel().tolist()
+        tail = dict(zip(names, map(tuple, np.concatenate((cut_len[who], cut_last[who]), axis=1).tolist())))
+    del last_num, term, first, last, group_end, run
+    # the bytes: per term ,"name":["f0","f1","f2"] with { before a chunk's first and } after its last
     name_start = np.cumsum(name_lens) - name_lens
     name_lens, name_start = name_lens[order], name_start[order]
     sorted_bucket = bucket[order]
@@ -770,8 +797,6 @@ def _merge_runs(parts: list, n_buckets: int):
     chunk_last = np.ones(n_terms, dtype=bool)
     chunk_last[:-1] = chunk_first[1:]
     size = name_lens + field_len.sum(axis=1) + 14 + chunk_last
-    seg_start = np.cumsum(seg_len) - seg_len  # from the first segment of its term and field
-    seg_start -= np.maximum.accumulate(np.where(new_group, seg_start, 0))
     seg_term = group // 3
     width = len(f"{n_buckets - 1:x}")
     chunks = {}
@@ -794,13 +819,13 @@ def _merge_runs(parts: list, n_buckets: int):
         fl = field_len[t0:t1]
         f1 = f0 + fl[:, 0] + 3
         f2 = f1 + fl[:, 1] + 3
-        tail = f2 + fl[:, 2]
+        close = f2 + fl[:, 2]
         for i, ch in enumerate(b'","'):
             out[f1 - 3 + i] = ch
             out[f2 - 3 + i] = ch
-        out[tail] = ord('"')
-        out[tail + 1] = ord("]")
-        out[tail[chunk_last[t0:t1]] + 2] = ord("}")
+        out[close] = ord('"')
+        out[close + 1] = ord("]")
+        out[close[chunk_last[t0:t1]] + 2] = ord("}")
         s0, s1 = np.searchsorted(seg_term, [t0, t1])
         fields_at = np.stack((f0, f1, f2), axis=1)
         pos = fields_at[seg_term[s0:s1] - t0, group[s0:s1] % 3] + seg_start[s0:s1]
@@ -811,7 +836,7 @@ def _merge_runs(parts: list, n_buckets: int):
         for b, lo, hi in zip(sorted_bucket[t0:t1][chunk_first[t0:t1]].tolist(), bounds, bounds[1:]):
             chunks[f"search/t/{b:0{width}x}.json"] = data[lo:hi]
         c0 = c1
-    return chunks, last_numbers
+    return chunks, last_numbers, tail
 
 
 class LastNumbers(MutableMapping):
@@ -1539,10 +1564,10 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict
         elif {e for e in old if e[0] < base} == {e for e in current if e[0] < base}:
             todo, cut = sorted(e for e in current if e[0] >= base), True  # cut back to base
     if todo is None:
-        split = next((i for i, (num, _) in enumerate(numbered) if num >= newest), len(numbered))
-        chunks, last, sums = index_chunks(numbered[:split], n_buckets)
-        older = {"chunks": chunks, "last": last, "sums": sums, "base": -1}  # the newest day is appended to them
-        chunks, last, sums, tail, base_sums = _update(older, numbered[split:], False, newest, n_buckets, known)
+        chunks, last, sums, tail, base_sums = index_chunks(numbered, n_buckets, newest=newest)
+        for num, doc in numbered:
+            if num >= newest:
+                known[num] = [field_postings(text) for text in field_texts(doc)]
     else:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
