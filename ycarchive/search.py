@@ -524,7 +524,7 @@ def _field_range(nums, texts: list[str]):
 
 def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
     """Where the keys of bigrams, trigrams, 4-grams and words start, for k distinct Han
-    characters and m distinct bigrams in a run (see _field_range)."""
+    characters and m distinct bigrams in a run (see _field_arrays)."""
     two = k + k * k
     three = two + k * k * k
     return two, three, three + m * m
