@@ -223,3 +223,25 @@ def test_people_index_follows_a_person_moving_between_articles(tmp_path):
     assert build(content, out) == 0
     assert build(content, full) == 0
     assert tree(out) == tree(full)
+
+
+def test_search_files_written_by_the_search_process_give_the_same_site(tmp_path, monkeypatch, capsys):
+    """Past cli.SPILL_BYTES the search process writes the changed search files to the stage
+    itself: a first build and an incremental one must give the sites the pipe gives."""
+    from ycarchive import cli
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    sites = {}
+    for name, spill in (("pipe", cli.SPILL_BYTES), ("stage", 0)):
+        monkeypatch.setattr(cli, "SPILL_BYTES", spill)
+        out = tmp_path / name
+        assert build(content, out) == 0   # a first build: the stage is the site's tree
+        sites[name] = [tree(out)]
+        new = content / "2025/07/01/03/03-new.md"
+        new.write_text(article("新增报道", "临猗县", "曹欣怡", "社区治理新探索。"), encoding="utf-8")
+        assert build(content, out) == 0   # an incremental build: files staged flat
+        sites[name].append(tree(out))
+        new.unlink()
+    assert sites["stage"] == sites["pipe"]
+    assert any(d.startswith("search/t/") and sites["pipe"][1][d] != sites["pipe"][0].get(d) for d in sites["pipe"][1])
