@@ -1,11 +1,12 @@
 """Benchmark the build on a synthetic archive, side by side with Hugo and Pelican.
 
     python bench/build_bench.py [--articles 10000] [--work DIR] [--skip-hugo] [--skip-pelican]
-                                [--big] [--check]
+                                [--big] [--check] [--seeds DIR]
 
 In one run, in a work folder outside the repository (a new folder under /tmp by default):
 
-1. bench/synth.py writes N synthetic articles as content/.
+1. bench/synth.py writes N synthetic articles as content/ (from the seed pages, or from the
+   plain text in --seeds DIR, e.g. real news made by bench/news_seeds.py).
 2. Full builds, each a separate process with a clean output folder, timed by wall clock, with
    peak memory (ru_maxrss from os.wait4): ours (`build.py`, search index included), Hugo
    (`hugo --quiet`, Debian's package) and Pelican (`python -m pelican`), the last two on the
@@ -750,6 +751,7 @@ def main(argv=None) -> int:
     ap.add_argument("--big", action="store_true", help=f"also build {BIG_ARTICLES} articles (ours only; slow)")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=Path, default=synth.DEFAULT_SEEDS, help="folder of seed text (.txt)")
     args = ap.parse_args(argv)
 
     work = (args.work or Path(tempfile.mkdtemp(prefix="build-bench-"))).resolve()
@@ -761,7 +763,7 @@ def main(argv=None) -> int:
     print(f"work     {work}")
 
     t0 = time.perf_counter()
-    articles, people = synth.generate(args.articles, args.seed)
+    articles, people = synth.generate(args.articles, args.seed, args.seeds)
     synth.write_content(articles, people, work / "src")
     print(f"synth    {len(articles)} articles in {time.perf_counter() - t0:.1f} s")
     content = work / "src" / "content"
@@ -818,7 +820,7 @@ def main(argv=None) -> int:
     big = None
     if args.big:
         t0 = time.perf_counter()
-        big_articles, big_people = synth.generate(BIG_ARTICLES, args.seed)
+        big_articles, big_people = synth.generate(BIG_ARTICLES, args.seed, args.seeds)
         synth.write_content(big_articles, big_people, work / "big")
         del big_articles, big_people
         print(f"\nsynth    {BIG_ARTICLES} articles in {time.perf_counter() - t0:.1f} s")
