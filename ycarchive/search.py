@@ -511,15 +511,14 @@ def _field_arrays(nums, texts: list[str]):
     return (*_term_codes(key, chars, pairs, list(ids)), pnum[tpost], lasts, buf, offsets), int(length.sum())
 
 
-def _field_range(nums, texts: list[str]):
-    """term -> (first number, last number, postings with gaps counted from -1) of one field
-    of a run of articles, and the field's token count: _field_arrays as a dict."""
-    (cps, words, firsts, lasts, buf, offsets), total = _field_arrays(nums, texts)
+def _postings_dict(cps, words, firsts, lasts, buf, offsets) -> dict:
+    """_field_arrays's postings as term -> (first number, last number, postings with gaps
+    counted from -1)."""
     text = buf.tobytes().decode("ascii")
     offsets = offsets.tolist()
     names = cps.view("<U4").ravel().tolist() + words
     texts_out = map(text.__getitem__, map(slice, offsets, offsets[1:]))
-    return dict(zip(names, zip(firsts.tolist(), lasts.tolist(), texts_out))), total
+    return dict(zip(names, zip(firsts.tolist(), lasts.tolist(), texts_out)))
 
 
 def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
@@ -551,16 +550,18 @@ def _term_codes(key, chars, pairs, words: list[str]):
     return cps, list(map(words.__getitem__, (key[b4:] - four).tolist()))
 
 
-def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int):
-    """Postings of a run of articles in number order: per field, _field_arrays's tuple with
-    each term's chunk number after it, and the field length sums."""
+def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = None):
+    """Postings of a run of articles in number order: per field, _field_arrays's tuple (with
+    each term's chunk number after it when `n_buckets` is given), and the field length sums."""
     nums = np.array([num for num, _ in items], dtype=np.int32)
     texts = [field_texts(doc) for _, doc in items]
     out, sums = [], []
     for f in range(3):
         arrays, total = _field_arrays(nums, [t[f] for t in texts])
-        buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
-        out.append((*arrays, buckets % np.uint64(n_buckets)))
+        if n_buckets is not None:
+            buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
+            arrays = (*arrays, buckets % np.uint64(n_buckets))
+        out.append(arrays)
         sums.append(total)
     return out, sums
 
@@ -568,14 +569,8 @@ def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int):
 def _index_range(items: list[tuple[int, SearchDoc]]):
     """Postings of a run of articles in number order: per field, term -> (first number, last
     number, encoded postings with gaps counted from -1), and the field length sums."""
-    nums = np.array([num for num, _ in items], dtype=np.int32)
-    texts = [field_texts(doc) for _, doc in items]
-    out, sums = [], []
-    for f in range(3):
-        postings, total = _field_range(nums, [t[f] for t in texts])
-        out.append(postings)
-        sums.append(total)
-    return out, sums
+    fields, sums = _index_arrays(items)
+    return [_postings_dict(*arrays) for arrays in fields], sums
 
 
 def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
@@ -916,20 +911,18 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
     out[np.repeat(dst.astype(kind), length) + within] = src[np.repeat(src_start.astype(kind), length) + within]
 
 
-def _utf8_rows(cps):
-    """UTF-8 of rows of up to four code points (padded with zeros): the bytes one row after
-    another, and each row's length. Rows of three-byte characters only (most Han text) are
-    written column by column."""
+def _utf8_matrix(cps):
+    """UTF-8 of rows of up to four code points (padded with zeros): a (rows, 12 or 16) uint8
+    array, each row's bytes at its start, and each row's length. Rows of three-byte characters
+    only (U+0800 to U+FFFF: most Han text) are written column by column."""
     if ((cps == 0) | ((cps >= 0x800) & (cps < 0x10000))).all():
         c = cps.astype(np.int64)
         mat = np.empty((len(cps), 12), dtype=np.uint8)
         mat[:, 0::3] = 0xE0 | c >> 12
         mat[:, 1::3] = 0x80 | (c >> 6) & 63
         mat[:, 2::3] = 0x80 | c & 63
-        row_lens = 3 * (cps > 0).sum(axis=1)
-        return mat[np.arange(12) < row_lens[:, None]], row_lens
+        return mat, 3 * (cps > 0).sum(axis=1)
     n_bytes = np.where(cps == 0, 0, np.where(cps < 0x80, 1, np.where(cps < 0x800, 2, np.where(cps < 0x10000, 3, 4))))
-    row_lens = n_bytes.sum(axis=1)
     out = np.zeros((len(cps), 16), dtype=np.uint8)
     at = np.zeros(len(cps), dtype=np.int64)
     rows = np.arange(len(cps))
@@ -945,28 +938,23 @@ def _utf8_rows(cps):
             value = np.where(k == 0, np.where(nb_ == 1, c_, lead | (c_ >> shift)), 0x80 | ((c_ >> shift) & 63))
             out[rows[sel], at[sel] + k] = value
         at += nb
-    return out[np.arange(16) < row_lens[:, None]], row_lens
+    return out, n_bytes.sum(axis=1)
+
+
+def _utf8_rows(cps):
+    """UTF-8 of rows of up to four code points (padded with zeros): the bytes one row after
+    another, and each row's length."""
+    mat, lens = _utf8_matrix(cps)
+    return mat[np.arange(mat.shape[1]) < lens[:, None]], lens
 
 
 def _fnv1a_rows(cps):
-    """fnv1a() of rows of up to four code points (padded with zeros), as uint64. Characters of
-    three UTF-8 bytes (U+0800 to U+FFFF: most Han characters) are hashed from their code points
-    column by column; rows with others through _utf8_rows (about three times slower)."""
-    c = cps.astype(np.uint64)
-    if ((c == 0) | ((c >= 0x800) & (c < 0x10000))).all():
-        h = np.full(len(cps), 0x811C9DC5, dtype=np.uint64)
-        for j in range(4):
-            live = c[:, j] > 0
-            for byte in (0xE0 | c[:, j] >> 12, 0x80 | (c[:, j] >> 6) & 63, 0x80 | c[:, j] & 63):
-                h = np.where(live, ((h ^ byte) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF), h)
-        return h
-    data, lens = _utf8_rows(cps)
-    mat = np.zeros((len(cps), 16), dtype=np.uint64)
-    mat[np.arange(16) < lens[:, None]] = data
+    """fnv1a() of rows of up to four code points (padded with zeros), as uint64: one step a
+    column of their UTF-8 bytes, for the rows that have that many."""
+    mat, lens = _utf8_matrix(cps)
     h = np.full(len(cps), 0x811C9DC5, dtype=np.uint64)
-    for j in range(int(lens.max()) if len(lens) else 0):
-        live = lens > j
-        h[live] = ((h[live] ^ mat[live, j]) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF)
+    for j in range(mat.shape[1]):
+        h = np.where(lens > j, ((h ^ mat[:, j]) * np.uint64(0x01000193)) & np.uint64(0xFFFFFFFF), h)
     return h
 
 
