@@ -1,0 +1,71 @@
+"""Where a clean build of the search index spends its time: indexing the runs, then merging them.
+
+    python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR]
+
+Builds the index of N synthetic articles (bench/synth.py, from the seed pages or the text in
+--seeds DIR) or of the articles in a content folder, with the build's own settings (two
+processes on two cores), and prints the wall-clock seconds of the two phases of
+search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
+joins, and the whole build_search_files in ms per article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import search_bench  # noqa: E402
+import synth  # noqa: E402
+from ycarchive import search  # noqa: E402
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seeds", type=Path, default=synth.DEFAULT_SEEDS, help="folder of seed text (.txt)")
+    ap.add_argument("--content", type=Path, help="index this content folder instead of synthetic articles")
+    args = ap.parse_args(argv)
+    docs = (search_bench.site_docs(args.content) if args.content
+            else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
+    seen: dict = {}
+    merges = {"_merge_forked": search._merge_forked, "_merge_runs": search._merge_runs}
+
+    def timed(name):
+        def run(parts, *rest):
+            if "segments" not in seen:  # the first merge called is the whole one
+                seen["segments"] = sum(len(p[2]) for fields in parts for p in fields)
+                seen["merge from"] = time.perf_counter()
+            return merges[name](parts, *rest)
+        return run
+
+    for name in merges:
+        setattr(search, name, timed(name))
+    try:
+        t0 = time.perf_counter()
+        numbered = search.number_docs(docs)
+        newest = search._day_start(numbered[-1][0])
+        chunks, last, *_ = search.index_chunks(numbered, search.bucket_count(len(numbered)), newest=newest)
+        t1 = time.perf_counter()
+    finally:
+        for name, function in merges.items():
+            setattr(search, name, function)
+    t2 = time.perf_counter()
+    search.build_search_files(docs)
+    whole = time.perf_counter() - t2
+    print(f"{len(docs)} articles; {len(last):,} distinct terms, {seen.get('segments', 0):,} (run, field, term) segments, "
+          f"{len(chunks):,} chunks")
+    print(f"index_chunks {t1 - t0:.2f} s: indexing the runs {seen.get('merge from', t1) - t0:.2f} s, "
+          f"merging {t1 - seen.get('merge from', t1):.2f} s")
+    print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""Smoke tests of the measuring scripts bench/search_phases.py and bench/peak_rss.py."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_search_phases_reports_terms_segments_and_both_phases():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300"],
+                         capture_output=True, text=True, check=True).stdout
+    counts = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, ([\d,]+) chunks$",
+                       out, re.MULTILINE)
+    terms, segments, chunks = (int(x.replace(",", "")) for x in counts.groups())
+    assert 0 < chunks <= terms <= segments
+    assert re.search(r"^index_chunks [\d.]+ s: indexing the runs [\d.]+ s, merging [\d.]+ s$", out, re.MULTILINE)
+    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+
+
+def test_peak_rss_names_the_process_of_the_tree_that_held_the_memory():
+    child = "import time; x = bytearray(200 << 20); x[::4096] = b'1' * len(x[::4096]); time.sleep(1.5)"
+    parent = f"import subprocess, sys, time; subprocess.run([sys.executable, '-c', {child!r}]); time.sleep(0.3)"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "peak_rss.py"), "--every", "0.2", "--",
+                          sys.executable, "-c", parent], capture_output=True, text=True, check=True).stdout
+    rows = [re.match(r"\s*(\d+)\s+(\d+)\s+(\d+) MB  (.*)", line) for line in out.splitlines()]
+    largest = rows[0]
+    assert int(largest.group(3)) >= 200 and "bytearray" in largest.group(4)
+    assert all(int(row.group(3)) < 100 for row in rows[1:])
