@@ -126,6 +126,15 @@ def test_no_change_skips_only_when_inputs_and_output_are_as_left(tmp_path, capsy
     assert build(content, out) == 0
     assert " 1 files written" in summary(capsys)
     assert (out / "archive" / "index.html").is_file()
+    assert build(content, out) == 0
+    assert "(no input changed)" in summary(capsys)
+    # So is a folder of the site removed whole, and a file renamed.
+    article = next(p.parent for p in out.glob("20*/*/*/*/*/index.html"))
+    shutil.rmtree(article)
+    (out / "feed.xml").rename(out / "feed.old")
+    assert build(content, out) == 0
+    assert "(no input changed)" not in summary(capsys)
+    assert (article / "index.html").is_file() and (out / "feed.xml").is_file()
     # Another option is another build.
     assert build(content, out, "--base-url", "https://example.org/archive/") == 0
     assert "(no input changed)" not in summary(capsys)

@@ -391,7 +391,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         stage.discard()
         searching.finish()
     lap("write")
-    stamp.record(out, inputs_now, articles=len(library.articles), files=len(keys),
+    stamp.record(out, inputs_now, keys, articles=len(library.articles), files=len(keys),
                  warnings=[str(p) for p in problems.warnings])
     save_cache(out, cache, False, ("templates",))
     lap("save cache")

@@ -6,6 +6,12 @@ are as recorded and every file the last build wrote is still in the output, noth
 out different, and the build stops after walking the folders (about 0.1 s for 10,000
 articles) instead of loading its cache and the whole Library.
 
+That every output file is still there is checked by the modification times of the folders that
+hold them (a file removed or renamed changes its folder's time): 17,700 folders take about
+0.1 s to stat, where looking for each of 36,000 files took 0.2 s (bench/nochange_split.py).
+A file removed within the same clock tick as the build's last write to its folder (a few
+milliseconds on Linux) goes unnoticed; `--force` makes everything again.
+
 A file changed twice within one tick of the file system's clock, at the same size, keeps its
 stamp: a build that started between the two changes would be trusted though it read the first.
 So files changed less than `RACY_SECONDS` before a build's stamp was taken are also recorded
@@ -21,7 +27,6 @@ import os
 import time
 from pathlib import Path
 
-MANIFEST = ".build-manifest.json"   # written by ycarchive.write
 RACY_SECONDS = 2     # more than the coarsest common timestamp granularity (1 s), with margin
 
 
@@ -78,15 +83,19 @@ def input_stamp(roots: list[str], options: tuple, files: dict | None = None) -> 
     return {"stamp": hashlib.blake2b(repr(seen).encode("utf-8"), digest_size=16).hexdigest(), "racy": racy}
 
 
-def _output_intact(out: Path) -> bool:
-    """True if the output still holds every file its manifest lists."""
-    try:
-        with open(out / MANIFEST, encoding="utf-8") as handle:
-            files = json.load(handle)
-    except (OSError, ValueError):
-        return False
+def output_folders(dests) -> list[str]:
+    """The folders (relative to the output, "" for itself) that hold the files `dests`."""
+    return sorted({dest.rpartition("/")[0] for dest in dests} | {""})
+
+
+def _output_stamp(out: Path, folders: list[str]) -> str | None:
+    """A hash of the modification times of `folders` under `out`, None if one is gone."""
     prefix = f"{out}/"
-    return all(os.path.isfile(prefix + dest) for dest in files)
+    try:
+        times = [os.stat(prefix + folder).st_mtime_ns for folder in folders]
+    except OSError:
+        return None
+    return hashlib.blake2b(repr(times).encode("ascii"), digest_size=16).hexdigest()
 
 
 def up_to_date(out: Path, inputs: dict) -> dict | None:
@@ -100,14 +109,20 @@ def up_to_date(out: Path, inputs: dict) -> dict | None:
         return None
     if any(_hash_file(path) != digest for path, digest in state.get("racy", {}).items()):
         return None
-    return state if _output_intact(out) else None
+    folders = state.get("folders")
+    if not isinstance(folders, list) or _output_stamp(out, folders) != state.get("output"):
+        return None
+    return state
 
 
-def record(out: Path, inputs: dict, **facts) -> None:
-    """Remember a successful build: its inputs, and facts to repeat when nothing changed."""
+def record(out: Path, inputs: dict, dests, **facts) -> None:
+    """Remember a successful build: its inputs, the folders of the files it wrote (`dests`, paths
+    relative to `out`) with their times, and facts to repeat when nothing changed."""
+    folders = output_folders(dests)
+    state = {**inputs, "folders": folders, "output": _output_stamp(out, folders), **facts}
     path = state_path(out)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({**inputs, **facts}, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
 
 
