@@ -1,4 +1,5 @@
-"""Smoke tests of the measuring scripts bench/search_phases.py and bench/peak_rss.py."""
+"""Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py and
+bench/nochange_split.py."""
 import re
 import subprocess
 import sys
@@ -27,3 +28,19 @@ def test_peak_rss_names_the_process_of_the_tree_that_held_the_memory():
     largest = rows[0]
     assert int(largest.group(3)) >= 200 and "bytearray" in largest.group(4)
     assert all(int(row.group(3)) < 100 for row in rows[1:])
+
+
+def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_path):
+    from ycarchive.cli import main
+
+    site = tmp_path / "site"
+    assert main(["--content", str(ROOT / "tests" / "fixtures" / "archive"), "--out", str(site)]) == 0
+    command = [sys.executable, str(ROOT / "bench" / "nochange_split.py"), str(ROOT / "tests" / "fixtures" / "archive"),
+               str(site), "--rounds", "2"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = r"round \d: input walk [\d.]+ s, output by folders [\d.]+ s, output by files [\d.]+ s"
+    assert re.fullmatch(f"{line}\n{line}\n", out), out
+    (site / "feed.xml").unlink()
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    assert len(re.findall(r"output by folders [\d.]+ s \(FALSE\)", out)) == 2
+    assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
