@@ -161,8 +161,9 @@
     });
   };
 
-  Engine.prototype.record = function (n) {
-    if (!this.records.has(n)) this.records.set(n, this.fetchJSON('search/d/' + n + '.json'));
+  /** A result's display record; `later` marks one not needed for the first results on screen. */
+  Engine.prototype.record = function (n, later) {
+    if (!this.records.has(n)) this.records.set(n, this.fetchJSON('search/d/' + n + '.json', later ? 'low' : 'high'));
     return this.records.get(n);
   };
 
@@ -415,11 +416,11 @@
   }
 
   /** One page of display data: records with highlighted title and excerpt. */
-  Engine.prototype.page = function (result, page) {
+  Engine.prototype.page = function (result, page, later) {
     var start = (page || 0) * PAGE_SIZE;
     var slice = result.hits.slice(start, start + PAGE_SIZE);
     var self = this;
-    return Promise.all(slice.map(function (h) { return self.record(h.n); })).then(function (recs) {
+    return Promise.all(slice.map(function (h) { return self.record(h.n, later); })).then(function (recs) {
       return recs.map(function (rec, i) {
         return {
           n: rec.n, score: slice[i].score, url: rec.url, date: rec.date, counties: rec.counties,
@@ -447,8 +448,10 @@
       if (msg.init) {
         importScripts(msg.init.lunr);
         var base = msg.init.root;
-        engine = new Engine(function (path) {
-          return fetch(base + path).then(function (r) {
+        // Priority: a browser opens at most six HTTP/1.1 connections to a host, and while a
+        // reader types, the records of an earlier keystroke's results may hold them.
+        engine = new Engine(function (path, priority) {
+          return fetch(base + path, { priority: priority || 'high' }).then(function (r) {
             if (!r.ok) throw new Error(r.status + ' ' + path);
             return r.json();
           });
@@ -467,13 +470,15 @@
             page: msg.page || 0, pageSize: PAGE_SIZE, ms: Date.now() - t0
           });
         }
-        // The first few results go out as soon as their records arrive, the rest follow.
-        var page = engine.page(result, msg.page);
-        if (!msg.page) {
-          engine.page({ hits: result.hits.slice(0, FIRST_ITEMS), phrases: result.phrases }, 0)
-            .then(function (items) { post(items, false); });
-        }
-        return page.then(function (items) { post(items, true); });
+        if (msg.page) return engine.page(result, msg.page).then(function (items) { post(items, true); });
+        // The first few results go out as soon as their records arrive; the rest of the page is
+        // fetched only if no newer query came meanwhile, so that a keystroke's records do not
+        // hold the connections the next keystroke's chunks need.
+        return engine.page({ hits: result.hits.slice(0, FIRST_ITEMS), phrases: result.phrases }, 0).then(function (items) {
+          if (stale()) throw new Stale();
+          post(items, false);
+          return engine.page(result, 0, true);
+        }).then(function (items) { post(items, true); });
       }).catch(function (err) {
         if (err instanceof Stale) return root.postMessage({ id: msg.id, final: true, stale: true });
         root.postMessage({ id: msg.id, final: true, error: String(err && err.message || err) });

@@ -29,7 +29,7 @@ times clean builds of the same articles by that older search.py and by the curre
 alternating (old, new, old, new, ...), and checks that both give the same bytes.
 
     git show REV:assets/search-worker.js > /tmp/old_worker.js
-    python bench/search_bench.py --latency-side-by-side search-worker.js /tmp/old_worker.js [--articles N] [--repeat 2]
+    python bench/search_bench.py --latency-side-by-side search-worker.js /tmp/old_worker.js [--articles N] [--repeat 2] [--seeds DIR]
 
 times the Chromium latency of the same 4-character queries on the site a previous run left in
 bench/out/search-N/, with that older version of the asset (search.js or search-worker.js) and
@@ -166,7 +166,8 @@ def alternate_latency(sites: dict, qs: list[str], rounds: int, before=None) -> N
             server.shutdown()
 
 
-def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: int, seed: int, rounds: int,
+                         seeds: Path | None = None) -> int:
     """Chromium latency of the same queries with an older version of an asset and the current one, on
     the site a full run left in bench/out/search-N/ (the file is swapped in place between
     rounds)."""
@@ -176,19 +177,20 @@ def latency_side_by_side(asset: str, old_file: Path, articles: int, n_queries: i
     versions = {"old": old_file.read_bytes(), "new": (ROOT / "assets" / asset).read_bytes()}
     kept = target.read_bytes()
     try:
-        alternate_latency({"old": root, "new": root}, four_char_queries(synthetic_docs(articles, seed), n_queries),
+        alternate_latency({"old": root, "new": root}, four_char_queries(synthetic_docs(articles, seed, seeds), n_queries),
                           rounds, lambda name: target.write_bytes(versions[name]))
     finally:
         target.write_bytes(kept)
     return 0
 
 
-def latency_against(old_checkout: Path, articles: int, n_queries: int, seed: int, rounds: int) -> int:
+def latency_against(old_checkout: Path, articles: int, n_queries: int, seed: int, rounds: int,
+                    seeds: Path | None = None) -> int:
     """Chromium latency of the same queries on the site a full run of an older checkout left in its
     bench/out/search-N/ (its own index format and assets) and on this checkout's, alternating."""
     sites = {"old": old_checkout / "bench" / "out" / f"search-{articles}",
              "new": ROOT / "bench" / "out" / f"search-{articles}"}
-    alternate_latency(sites, four_char_queries(synthetic_docs(articles, seed), n_queries), rounds)
+    alternate_latency(sites, four_char_queries(synthetic_docs(articles, seed, seeds), n_queries), rounds)
     return 0
 
 
@@ -359,10 +361,11 @@ def main(argv=None) -> int:
                          "left in bench/out/, alternating")
     args = ap.parse_args(argv)
     if args.latency_against:
-        return latency_against(args.latency_against, args.articles, args.queries, args.seed, args.repeat)
+        return latency_against(args.latency_against, args.articles, args.queries, args.seed, args.repeat, args.seeds)
     if args.latency_side_by_side:
         asset, old_file = args.latency_side_by_side
-        return latency_side_by_side(asset, Path(old_file), args.articles, args.queries, args.seed, args.repeat)
+        return latency_side_by_side(asset, Path(old_file), args.articles, args.queries, args.seed, args.repeat,
+                                    args.seeds)
     if args.side_by_side:
         return side_by_side(*args.side_by_side, args.repeat)
     if args.incremental:

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.search.fixture import DOCS
+from tests.search.fixture import DOCS, doc
 from tests.search.site import CHROMIUM, SUBPATH, serve, write_site
 
 if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
@@ -95,3 +95,32 @@ def test_header_box_on_any_page_shows_live_results(page, base_url):
     page.locator(".search-popup-all").click()
     page.wait_for_url("**/search/?q=*")
     wait_done(page, "找到 1 篇")
+
+
+@pytest.fixture(scope="module")
+def many_url(tmp_path_factory):
+    """Fourteen articles that all have 调研 (more than a page of ten, and than the four results
+    sent first), each with a different count of it so that the ranking is clear."""
+    docs = [doc(n, f"第{n}次走访", "调研" * (15 - n) + "，走访群众。", date=f"2025-05-{n:02d}")
+            for n in range(1, 15)]
+    out = tmp_path_factory.mktemp("browser-many")
+    write_site(docs, out)
+    server, url = serve(out)
+    yield url + SUBPATH
+    server.shutdown()
+
+
+def test_a_full_page_then_more_results(page, many_url):
+    """The worker sends the first four results, then the rest of the page, then later pages on
+    request: each step's results are on screen, in rank order, none twice."""
+    page.goto(many_url + "search/")
+    page.locator("#search-q").press_sequentially("调研", delay=30)
+    wait_done(page, "找到 14 篇")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 10", timeout=10000)
+    assert titles(page) == [f"第{n}次走访" for n in range(1, 11)]
+    more = page.locator("#search-more")
+    assert more.is_visible()
+    more.click()
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 14", timeout=10000)
+    assert titles(page) == [f"第{n}次走访" for n in range(1, 15)]
+    assert more.is_hidden()
