@@ -64,3 +64,29 @@ def test_served_files_carry_no_reload_script(server):
             break
         time.sleep(0.1)
     assert b"__reload" not in (site / "index.html").read_bytes()
+
+
+def test_a_dropped_connection_is_not_reported(tmp_path, capfd):
+    """A browser that closes a connection mid-download (a superseded search, a closed tab) is no
+    error; the server goes on serving."""
+    import socket
+    import urllib.request
+
+    from ycarchive.serve import serve_static
+
+    (tmp_path / "big.json").write_bytes(b"0" * (32 << 20))
+    (tmp_path / "small.txt").write_text("ok")
+    server, url = serve_static(tmp_path)
+    try:
+        host, port = server.server_address[:2]
+        for _ in range(3):
+            with socket.create_connection((host, port)) as sock:
+                sock.sendall(b"GET /big.json HTTP/1.0\r\n\r\n")
+                sock.recv(1024)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        time.sleep(0.5)
+        assert urllib.request.urlopen(url + "small.txt", timeout=5).read() == b"ok"
+    finally:
+        server.shutdown()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err, err

@@ -71,6 +71,15 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """A threaded server that says nothing when a browser drops a connection mid-response (a
+    page closed, a search superseded while its files were on the way)."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class PreviewHandler(QuietHandler):
     state: BuildState
 
@@ -108,7 +117,7 @@ def serve_static(folder: Path, host: str = "127.0.0.1"):
     Returns (server, base URL); call server.shutdown() when done.
     """
     handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((host, 0), handler)
+    server = Server((host, 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://{host}:{server.server_address[1]}/"
 
@@ -137,7 +146,7 @@ def serve(args, build) -> int:
     """Build, serve on args.host:args.port, and rebuild whenever a watched file changes."""
     state = BuildState()
     handler = type("Handler", (PreviewHandler,), {"state": state})
-    server = http.server.ThreadingHTTPServer((args.host, args.port), functools.partial(handler, directory=args.out))
+    server = Server((args.host, args.port), functools.partial(handler, directory=args.out))
     args.base_url = args.base_url or f"http://{args.host}:{server.server_address[1]}/"
     root = Path(__file__).resolve().parent.parent
     watched = [Path(args.content), Path(args.templates), Path(args.assets), root / "data"]
