@@ -122,8 +122,12 @@
     });
   }
 
+  /** Articles scored at a time (see Engine.prototype.search). */
+  var BATCH_SIZE = 1000;
+
   function Engine(fetchJSON) {
     this.fetchJSON = fetchJSON;
+    this.batchSize = BATCH_SIZE;
     this.meta = null;
     this.chunks = new Map();
     this.terms = new Map();
@@ -205,14 +209,29 @@
     return phrases;
   }
 
+  /** Each query term's lunr posting, {_index, field: {ref: …}} listing every article that has
+   * it: lunr's idf counts them. Made once per query and shared by the batches' indexes. */
+  function sharedPostings(meta, termData) {
+    var inverted = Object.create(null), termIndex = 0, none = {};
+    termData.forEach(function (lists, term) {
+      var posting = { _index: termIndex++ };
+      meta.fields.forEach(function (f, fi) {
+        var refs = posting[f] = Object.create(null);
+        lists[fi].forEach(function (p, doc) { refs[doc] = none; });
+      });
+      inverted[term] = posting;
+    });
+    return inverted;
+  }
+
   /** Build a lunr.Index over the query's terms, with lunr.js's own Builder computing weights.
-   * Only the articles in `hits` (those where every phrase occurs) get field vectors and are in
-   * the index the query runs on: the others could not be results, and with common terms they
-   * are most of the postings (at 100,000 articles the engine took 1,194 ms under Node for
-   * 党组织统 with vectors for every article in its lists, 340 ms this way; docs/search.md,
-   * run J). The builder's postings still list every article with the term, because lunr's idf
-   * counts them; so weights and scores are those of a lunr index of the whole archive. */
-  function buildIndex(meta, termData, hits) {
+   * Only the articles in `docs` (ascending; some of those where every phrase occurs) get field
+   * vectors and are in the index the query runs on: the others could not be results, and with
+   * common terms they are most of the postings (at 100,000 articles the engine took 1,194 ms
+   * under Node for 党组织统 with vectors for every article in its lists, 340 ms this way;
+   * docs/search.md, run J). The builder's postings (`inverted`) still list every article with
+   * the term, so weights and scores are those of a lunr index of the whole archive. */
+  function buildIndex(meta, termData, docs, inverted) {
     var builder = new lunr.Builder();
     builder.ref('ref');
     meta.fields.forEach(function (f) { builder.field(f); });
@@ -221,29 +240,26 @@
     meta.fields.forEach(function (f, i) {
       builder.averageFieldLength[f] = meta.fieldLengthSums[i] / meta.documentCount;
     });
-    var termIndex = 0, searched = Object.create(null), none = {};
+    var searched = Object.create(null);
     termData.forEach(function (lists, term) {
-      var posting = { _index: termIndex }, own = { _index: termIndex };
-      termIndex++;
+      var own = { _index: inverted[term]._index };
       meta.fields.forEach(function (f, fi) {
-        posting[f] = Object.create(null);
-        own[f] = Object.create(null);
-        lists[fi].forEach(function (p, doc) {
-          var ref = String(doc);
-          posting[f][ref] = none;
-          if (!hits.has(doc)) return;
-          var fieldRef = f + '/' + ref;
-          own[f][ref] = {};
+        var refs = own[f] = Object.create(null), list = lists[fi];
+        docs.forEach(function (doc) {
+          var p = list.get(doc);
+          if (!p) return;
+          var ref = String(doc), fieldRef = f + '/' + ref;
+          refs[ref] = {};
           if (!builder.fieldTermFrequencies[fieldRef]) builder.fieldTermFrequencies[fieldRef] = Object.create(null);
           builder.fieldTermFrequencies[fieldRef][term] = p.tf;
           builder.fieldLengths[fieldRef] = p.len;
           builder._documents[ref] = {};
         });
       });
-      builder.invertedIndex[term] = posting;
       searched[term] = own;
     });
-    builder.termIndex = termIndex;
+    builder.invertedIndex = inverted;
+    builder.termIndex = Object.keys(inverted).length;
     builder.createFieldVectors();
     builder.createTokenSet();
     return new lunr.Index({
@@ -253,6 +269,19 @@
       fields: Object.keys(builder._fields),
       pipeline: builder.searchPipeline
     });
+  }
+
+  /** Where lunr.js would list a result among equal scores: its Index.query takes the query's
+   * clauses in order, each clause's fields in order, and each field's articles in ascending
+   * order, and lists an article where it first meets it; then it sorts by score, stably. */
+  function firstMet(doc, clauses, termData, meta) {
+    for (var c = 0; c < clauses.length; c++) {
+      var lists = termData.get(clauses[c].term);
+      for (var j = 0; j < clauses[c].fields.length; j++) {
+        if (lists[meta.fields.indexOf(clauses[c].fields[j])].has(doc)) return c * 64 + j;
+      }
+    }
+    return Infinity;
   }
 
   /** Does the phrase occur (adjacent positions) in one of its fields of doc? A run of one to
@@ -278,6 +307,56 @@
       }
     }
     return false;
+  }
+
+  /** Score `docs` (a Set of article numbers) for the query `clauses` ({term, fields, boost})
+   * with lunr.js, and return [{n, score}] in lunr's order. A batch of articles at a time, with a
+   * break between (see breath): a common character or bigram, the first keystrokes of a phrase,
+   * matches most of the archive, and scoring all of it at once held the worker for up to 90 ms
+   * after the next keystroke's query had arrived. */
+  function rank(meta, termData, clauses, docs, batchSize, isStale) {
+    var order = Array.from(docs).sort(function (a, b) { return a - b; });
+    var inverted, scored = [];
+    var chain = breath(isStale).then(function () { inverted = sharedPostings(meta, termData); });
+    function scoreBatch(batch) {
+      return breath(isStale).then(function () {
+        buildIndex(meta, termData, batch, inverted).query(function (query) {
+          clauses.forEach(function (c) {
+            query.term(c.term, {
+              fields: c.fields, boost: c.boost, usePipeline: false,
+              presence: lunr.Query.presence.REQUIRED, wildcard: lunr.Query.wildcard.NONE
+            });
+          });
+        }).forEach(function (r) { scored.push(r); });
+      });
+    }
+    for (var b = 0; b < order.length; b += batchSize) chain = chain.then(scoreBatch.bind(null, order.slice(b, b + batchSize)));
+    return chain.then(function () {
+      var hits = scored.map(function (r) {
+        var n = Number(r.ref);
+        return { n: n, score: r.score, met: firstMet(n, clauses, termData, meta) };
+      });
+      hits.sort(function (x, y) { return y.score - x.score || x.met - y.met || x.n - y.n; });
+      return hits.map(function (h) { return { n: h.n, score: h.score }; });
+    });
+  }
+
+  /** Rank made-up postings once when the worker starts, so that the reader's first query does
+   * not run lunr's builder and scoring as cold code: in a fresh worker they took 60-75 ms for
+   * the 700-2,400 articles of a 4-character query, against 10-20 ms under a warm Node. */
+  function warmUp() {
+    var meta = { fields: ['a', 'b'], documentCount: 3000, fieldLengthSums: [30000, 900000] };
+    var termData = new Map(), docs = new Set();
+    ['甲乙', '乙丙'].forEach(function (term, t) {
+      var lists = [new Map(), new Map()];
+      for (var d = 0; d < 2000; d++) {
+        lists[d % 2].set(d + t, { len: 10 + d % 300, tf: 1 + d % 5, pos: [] });
+        if (t === 0) docs.add(d);
+      }
+      termData.set(term, lists);
+    });
+    return rank(meta, termData, [{ term: '甲乙', fields: meta.fields, boost: 1 }, { term: '乙丙', fields: meta.fields, boost: 1 }],
+      docs, BATCH_SIZE);
   }
 
   /** Run a query: {q, filters: {county, section, person, year}} -> ranked [{n, score}] and flags. */
@@ -321,22 +400,11 @@
             matched.add(doc);
           });
         });
-        var index;
-        return breath(isStale).then(function () {
-          index = buildIndex(meta, queryTerms, matched);
-          return breath(isStale);
-        }).then(function () {
-          var results = index.query(function (query) {
-            positive.forEach(function (p) {
-              p.cover.forEach(function (t) {
-                query.term(t[0], {
-                  fields: p.fields, boost: p.boost, usePipeline: false,
-                  presence: lunr.Query.presence.REQUIRED, wildcard: lunr.Query.wildcard.NONE
-                });
-              });
-            });
-          });
-          var hits = results.map(function (r) { return { n: Number(r.ref), score: r.score }; });
+        var clauses = [];
+        positive.forEach(function (p) {
+          p.cover.forEach(function (t) { clauses.push({ term: t[0], fields: p.fields, boost: p.boost }); });
+        });
+        return rank(meta, queryTerms, clauses, matched, self.batchSize, isStale).then(function (hits) {
           return self.applyFilters(hits, filters, meta);
         }).then(function (hits) {
           return { hits: hits, phrases: phrases, partial: false };
@@ -447,6 +515,7 @@
       var msg = event.data;
       if (msg.init) {
         importScripts(msg.init.lunr);
+        warmUp();
         var base = msg.init.root;
         // Priority: a browser opens at most six HTTP/1.1 connections to a host, and while a
         // reader types, the records of an earlier keystroke's results may hold them.

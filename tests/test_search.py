@@ -363,6 +363,50 @@ def test_scores_equal_single_lunr_index(site, q, terms):
     assert got == ranked([p for p in py if p[0] in keep])
 
 
+@pytest.fixture(scope="module")
+def alike(tmp_path_factory):
+    """300 articles made of the fixture's sentences, many of them the same (equal scores)."""
+    import random
+
+    rng = random.Random(5)
+    sentences = [s for d in DOCS for s in d.text.split("。") if s]
+    docs = [doc(n, rng.choice(["社区新风", "党建引领", "志愿服务"]),
+                "。".join(rng.choice(sentences) for _ in range(rng.randint(1, 3))) + "。",
+                date=f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}") for n in range(1, 301)]
+    root = tmp_path_factory.mktemp("search-alike")
+    for dest, data in build_search_files(docs).items():
+        path = root / dest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return docs, root
+
+
+@pytest.mark.parametrize("q, terms", [("社区", ["社区"]), ("党", ["党"]), ("志愿 服务", ["志愿", "服务"]),
+                                      ("引领", ["引领"])])
+def test_scoring_in_batches_gives_lunr_order_and_scores(alike, q, terms):
+    """The worker scores a common term's articles a batch at a time; the results, ties included,
+    are in the order and have the scores of one lunr.js index of every article."""
+    docs, root = alike
+    results = [run_node({"cmd": "search", "site": str(root), "queries": [[q, {}]], "batch": batch})[0]["hits"]
+               for batch in (None, 7, 1)]
+    assert results[0] == results[1] == results[2]
+    got = [(str(n), s) for n, s in results[0]]
+    scores = [s for _, s in got]
+    assert len(got) > 20 and len(set(scores)) < len(scores)   # many results, and ties among them
+    keep = {ref for ref, _ in got}
+    (js,) = lunr_js_scores(docs, [terms])
+    assert got == ranked([p for p in js if p[0] in keep])
+
+
+def test_scoring_in_batches_with_fields_and_exclusions(alike):
+    docs, root = alike
+    queries = [["title:党建 社区", {}], ["党员 -社区", {}], ["社区^3 党员", {}], ["党", {"year": "2024"}]]
+    full, small = (run_node({"cmd": "search", "site": str(root), "queries": queries, "batch": batch})
+                   for batch in (None, 3))
+    assert [r["hits"] for r in full] == [r["hits"] for r in small]
+    assert all(r["hits"] for r in full)
+
+
 def own_chunks(d, n_docs):
     from ycarchive.search import chunk_path, bucket_count
     return {chunk_path(t, bucket_count(n_docs)) for text in field_texts(d) for t, _ in tokenize(text)}

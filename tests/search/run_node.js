@@ -1,6 +1,6 @@
 // Runs the browser search engine (assets/search-worker.js) under Node for tests and benchmarks.
 // stdin: {"cmd": "tokenize", "texts": [...]}
-//     or {"cmd": "search", "site": DIR, "queries": [[q, filters], ...], "page": true}
+//     or {"cmd": "search", "site": DIR, "queries": [[q, filters], ...], "page": true, "batch": N}
 // stdout: JSON results. In "search" mode every query starts with a cold cache and reports the
 // site-relative paths it fetched.
 'use strict';
@@ -38,6 +38,7 @@ function main(input) {
           fs.readFile(path.join(req.site, rel), 'utf8', (err, data) => (err ? reject(err) : resolve(JSON.parse(data))));
         });
       });
+      if (req.batch) engine.batchSize = req.batch;
       const t0 = process.hrtime.bigint();
       return engine.search(q, filters || {}).then((result) => {
         const done = req.page ? engine.page(result, 0) : Promise.resolve(null);
