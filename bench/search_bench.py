@@ -135,6 +135,10 @@ def browser_latency(base_url: str, queries: list[str], browser) -> list[float]:
         ctx = browser.new_context()
         page = ctx.new_page()
         page.goto(base_url + "search/")
+        # A reader types into a page that has loaded: wait until its worker has fetched lunr and
+        # meta.json (no request for 500 ms), so that the time is the query's own, not that of the
+        # page starting or of the previous context closing.
+        page.wait_for_load_state("networkidle")
         page.evaluate(LATENCY_JS, q)
         page.locator("#search-q").press_sequentially(q, delay=60)
         page.wait_for_function("window.__t !== null", timeout=60000)
