@@ -1,9 +1,13 @@
-"""Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py and
-bench/nochange_split.py."""
+"""Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
+bench/nochange_split.py and bench/rank_batches.js."""
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,3 +48,12 @@ def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_pat
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert len(re.findall(r"output by folders [\d.]+ s \(FALSE\)", out)) == 2
     assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
+
+
+@pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
+def test_rank_batches_scores_every_article_in_each_way():
+    out = subprocess.run(["node", str(ROOT / "bench" / "rank_batches.js"), "3000", "1"],
+                         capture_output=True, text=True, check=True).stdout
+    cells = re.findall(r"(\d+) batches of (\d+): \d+ ms \((\d+) hits\)", out)
+    assert [(int(n), int(size)) for n, size, _ in cells] == [(3, 1000), (3, 1000), (1, 3000)]
+    assert {hits for _, _, hits in cells} == {"3000"}

@@ -38,7 +38,7 @@ function main(input) {
           fs.readFile(path.join(req.site, rel), 'utf8', (err, data) => (err ? reject(err) : resolve(JSON.parse(data))));
         });
       });
-      if (req.batch) engine.batchSize = req.batch;
+      if (req.batch) { engine.batchSize = req.batch; engine.maxBatches = Infinity; }
       const t0 = process.hrtime.bigint();
       return engine.search(q, filters || {}).then((result) => {
         const done = req.page ? engine.page(result, 0) : Promise.resolve(null);
