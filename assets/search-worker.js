@@ -347,8 +347,9 @@
   }
 
   /** Rank made-up postings once when the worker starts, so that the reader's first query does
-   * not run lunr's builder and scoring as cold code: in a fresh worker they took 60-75 ms for
-   * the 700-2,400 articles of a 4-character query, against 10-20 ms under a warm Node. */
+   * not run lunr's builder and scoring as cold code: in a fresh worker in Chromium they took
+   * 20-70 ms for the 700-2,400 articles of a 4-character query (docs/search.md, run O), where
+   * the whole query took 10-20 ms under a warm Node. */
   function warmUp() {
     var meta = { fields: ['a', 'b'], documentCount: 3000, fieldLengthSums: [30000, 900000] };
     var termData = new Map(), docs = new Set();
