@@ -240,14 +240,18 @@ def test_fnv1a_matches_js():
     assert json.loads(out.stdout) == [fnv1a(t) for t in ["志愿", "a", "𠀀"]]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("search-site")
-    for dest, data in build_search_files(DOCS).items():
+def search_site(docs, root: Path) -> Path:
+    """Write the search files of `docs` under root (as a site holds them); return root."""
+    for dest, data in build_search_files(docs).items():
         path = root / dest
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return root
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return search_site(DOCS, tmp_path_factory.mktemp("search-site"))
 
 
 def search(site, queries):
@@ -373,12 +377,7 @@ def alike(tmp_path_factory):
     docs = [doc(n, rng.choice(["社区新风", "党建引领", "志愿服务"]),
                 "。".join(rng.choice(sentences) for _ in range(rng.randint(1, 3))) + "。",
                 date=f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}") for n in range(1, 301)]
-    root = tmp_path_factory.mktemp("search-alike")
-    for dest, data in build_search_files(docs).items():
-        path = root / dest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return docs, root
+    return docs, search_site(docs, tmp_path_factory.mktemp("search-alike"))
 
 
 @pytest.mark.parametrize("q, terms", [("社区", ["社区"]), ("党", ["党"]), ("志愿 服务", ["志愿", "服务"]),
