@@ -143,7 +143,11 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
     chunks, last, sums = chunks_term_by_term(older, n_buckets) if older else ({}, {}, [0, 0, 0])
     appended = search_module._update({"chunks": chunks, "last": last, "sums": sums, "base": -1},
                                      [item for item in items if item[0] >= newest], False, newest, n_buckets, {})
-    assert search_module.index_chunks(items, n_buckets, processes=processes, run=run, newest=newest) == appended
+    found = search_module.index_chunks(items, n_buckets, processes=processes, run=run, newest=newest)
+    assert found[:5] == appended
+    # and the newest day's tokens, which the cache keeps
+    assert found[5] == {num: [field_postings(t) for t in field_texts(d)]
+                        for num, d in items if num >= newest}
 
 
 def test_chunks_built_in_forked_processes_match_those_built_term_by_term():
