@@ -234,6 +234,16 @@ def test_varints_round_trip(n):
     assert decode_varints(encode_varint(n) + encode_varint(7)) == [n, 7]
 
 
+@given(st.lists(st.integers(0, 2**35 - 1) | st.integers(0, 40_000), max_size=60), st.sampled_from([np.int32, np.int64]))
+def test_varints_in_bulk_match_one_by_one(values, dtype):
+    values = [v for v in values if v < 2**31] if dtype is np.int32 else values
+    out, widths, starts = search_module._varint_bytes(np.array(values, dtype=dtype))
+    codes = [encode_varint(v) for v in values]
+    assert out.tobytes().decode("ascii") == "".join(codes)
+    assert widths.tolist() == [len(c) for c in codes]
+    assert starts.tolist() == [sum(map(len, codes[:i])) for i in range(len(codes))]
+
+
 def test_fnv1a_matches_js():
     out = subprocess.run(
         [NODE or "node", "-e", "global.lunr=require('./node_modules/lunr');"

@@ -424,8 +424,8 @@ _THREE_DIGITS, _DIGIT_MASKS = _three_digit_table()
 
 
 def _varint_bytes(values):
-    """The varint codes of an integer array written one after another (uint8), and each
-    code's width.
+    """The varint codes of an integer array written one after another (uint8), each code's
+    width, and where each starts (int64).
 
     Each value's last three digits are looked up as four bytes, a mask of the same shape keeps
     those the value's width needs, and the digits before them of the few wider values (first
@@ -433,17 +433,19 @@ def _varint_bytes(values):
     bodies this took 0.17-0.23 s against 0.29-0.33 s for writing each digit place through
     index arrays."""
     widths = _varint_widths(values)
+    starts = np.cumsum(widths, dtype=np.int64)
+    starts -= widths
     codes = _THREE_DIGITS[values & 32767]
     keep = _DIGIT_MASKS[np.minimum(widths, 3)]
     out = codes.view(np.uint8)[keep.view(bool)]
     wide = np.flatnonzero(widths > 3)
     if len(wide):
         more = widths[wide].astype(np.int64) - 3  # digits before the last three
-        at = (np.cumsum(np.minimum(widths, 3), dtype=np.int64) - 3)[wide]  # where the last three start
+        at = starts[wide] - (np.cumsum(more) - more)  # where the last three start, before the insertion
         row = np.repeat(np.arange(len(wide)), more)
         place = more[row] + 2 - (np.arange(len(row)) - np.repeat(np.cumsum(more) - more, more))  # 5-bit group
         out = np.insert(out, np.repeat(at, more), _CONT_BYTES_ARRAY[(values[wide][row] >> 5 * place) & 31])
-    return out, widths
+    return out, widths, starts
 
 
 def _varint_widths(values):
@@ -574,10 +576,8 @@ def _field_arrays(nums, texts: list[str]):
     vals[vstart[kid] + head[kid] + np.arange(len(kp), dtype=np.int32) - (np.cumsum(n_pos) - n_pos)[kid]] = delta
     del kp, kid, delta, kfirst
     tpost = np.flatnonzero(pterm)  # first posting of each term
-    buf, widths = _varint_bytes(vals)
+    buf, _, starts = _varint_bytes(vals)
     del vals
-    starts = np.cumsum(widths, dtype=np.int64)
-    starts -= widths
     offsets = np.append(starts[vstart[tpost]], len(buf))
     lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)]
     return (*_term_codes(key, chars, pairs, list(ids)), pnum[tpost], lasts, buf, offsets), int(length.sum())
@@ -876,8 +876,7 @@ def _merge_runs(parts: list, n_buckets: int, tail_from: int | None = None):
     new_group[1:] = group[1:] != group[:-1]
     gap = first + 1
     gap[1:] -= np.where(new_group[1:], 0, last[:-1] + 1)
-    gaps, gap_widths = _varint_bytes(gap)
-    gap_start = np.cumsum(gap_widths, dtype=np.int64) - gap_widths
+    gaps, gap_widths, gap_start = _varint_bytes(gap)
     head = _varint_widths(first + 1).astype(np.int64)  # the segment's own first gap, from -1
     start += head
     seg_len = gap_widths + (end - start)
