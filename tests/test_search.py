@@ -155,6 +155,33 @@ def test_chunks_built_in_forked_processes_match_those_built_term_by_term():
     assert search_module.index_chunks(items, 16, processes=2, run=4)[:3] == chunks_term_by_term(items, 16)
 
 
+def test_forked_processes_fall_back_to_the_pipe_without_temporary_files(tmp_path, monkeypatch):
+    """The runs and the merged chunks come back through temporary files; a build with no usable
+    temporary folder, or one that fills up while they are written, still gets them."""
+    items = number_docs(DOCS * 3)
+    expected = search_module.index_chunks(items, 16, processes=1, run=4)
+    monkeypatch.setattr(search_module.tempfile, "tempdir", str(tmp_path / "missing"))
+    assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            self.file = open(tmp_path / f"merge-{id(self)}", "w+b")
+
+        def writelines(self, lines):
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+    def no_space(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(search_module.tempfile, "tempdir", None)
+    monkeypatch.setattr(search_module.tempfile, "TemporaryFile", Full)
+    monkeypatch.setattr(search_module.pickle, "dump", no_space)
+    assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
+
+
 TERMS = st.one_of(st.text(st.sampled_from("志愿服务𠀀"), min_size=1, max_size=5), st.sampled_from(["wi", "fi", "2025"]))
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -666,21 +667,31 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
 
 
 def _index_to_file(job: tuple[int, tuple[list, bool]], n_buckets: int, folder: str) -> str:
-    """_index_run of a run, pickled into a file in `folder`; its path. A forked process
-    hands its run over this way rather than through the pool's pipe: at 10,000 articles,
-    17 MB a run through the pipe had cost about 1 s of a 10 s indexing."""
+    """_index_run of a run, pickled into a file in `folder`; its path (or the run itself when
+    the file cannot be written). A forked process hands its run over this way rather than
+    through the pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about
+    1 s of a 10 s indexing."""
     i, run = job
+    found = _index_run(run, n_buckets)
     path = os.path.join(folder, f"run-{i}.pickle")
-    with open(path, "wb") as f:
-        pickle.dump(_index_run(run, n_buckets), f, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(path, "wb") as f:
+            pickle.dump(found, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:  # a full or read-only temporary folder: the pipe, then
+        with suppress(OSError):
+            os.remove(path)
+        return found
     return path
 
 
-def _load_run(path: str):
-    with open(path, "rb") as f:
-        found = pickle.load(f)
-    os.remove(path)
-    return found
+def _load_run(found):
+    """A run from _index_to_file: read from its file (then removed), or as it came."""
+    if not isinstance(found, str):
+        return found
+    with open(found, "rb") as f:
+        run = pickle.load(f)
+    os.remove(found)
+    return run
 
 
 def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
@@ -713,10 +724,14 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         found = map(partial(_index_run, n_buckets=n_buckets), jobs)
         pool = None
     else:
-        temp = tempfile.TemporaryDirectory(prefix="ycarchive-runs-")
+        with suppress(OSError):
+            temp = tempfile.TemporaryDirectory(prefix="ycarchive-runs-")
         pool = multiprocessing.get_context("fork").Pool(processes)
-        paths = pool.imap(partial(_index_to_file, n_buckets=n_buckets, folder=temp.name), enumerate(jobs))
-        found = map(_load_run, paths)
+        if temp is None:
+            found = pool.imap(partial(_index_run, n_buckets=n_buckets), jobs)
+        else:
+            paths = pool.imap(partial(_index_to_file, n_buckets=n_buckets, folder=temp.name), enumerate(jobs))
+            found = map(_load_run, paths)
     base_sums = sums
     try:
         for r, (fields, run_sums, run_known) in zip(runs, found):
@@ -749,9 +764,13 @@ def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
 
     Each process writes its chunks' bytes one after another into a temporary file made before
     the fork and sends back only their names and sizes: at 10,000 synthetic articles, sending
-    the 250 MB of chunks through the pool's pipe had taken 1.4 s of a 2.6 s merge."""
+    the 250 MB of chunks through the pool's pipe had taken 1.4 s of a 2.6 s merge. Where no
+    temporary file can be made or filled (a full disk), the chunks come through the pipe."""
     global _MERGE_INPUT
-    files = [tempfile.TemporaryFile() for _ in range(processes)]
+    files: list = []
+    with suppress(OSError):
+        files = [tempfile.TemporaryFile() for _ in range(processes)]
+    files += [None] * (processes - len(files))
     _MERGE_INPUT = (parts, n_buckets, [n_buckets * j // processes for j in range(processes + 1)], tail_from, files)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -761,12 +780,15 @@ def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
             results = pending.get()
         chunks, shards, more, tail = {}, [], {}, {}
         for file, (names, sizes, last, part_tail) in zip(files, results):
-            file.seek(0)
-            data = file.read()
-            file.close()
-            ends = list(accumulate(sizes))
-            chunks.update(zip(names, map(data.__getitem__, map(slice, [0, *ends], ends))))
-            del data
+            if sizes is None:  # they came through the pipe
+                chunks.update(names)
+            else:
+                file.seek(0)
+                data = file.read()
+                file.close()
+                ends = list(accumulate(sizes))
+                chunks.update(zip(names, map(data.__getitem__, map(slice, [0, *ends], ends))))
+                del data
             shards += last.shards
             more.update(last.more)
             tail.update(part_tail)
@@ -774,7 +796,8 @@ def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
         _MERGE_INPUT = ()
         parts.clear()
         for file in files:
-            file.close()
+            if file is not None:
+                file.close()
     return chunks, LastNumbers(shards, more), tail
 
 
@@ -782,8 +805,13 @@ def _merge_range(j: int):
     parts, n_buckets, bounds, tail_from, files = _MERGE_INPUT
     chunks, last, tail = _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts],
                                      n_buckets, tail_from)
-    files[j].writelines(chunks.values())
-    files[j].flush()
+    try:
+        if files[j] is None:
+            raise OSError("no temporary file")
+        files[j].writelines(chunks.values())
+        files[j].flush()
+    except OSError:  # a full or read-only temporary folder: the pipe, then
+        return chunks, None, last, tail
     return list(chunks), list(map(len, chunks.values())), last, tail
 
 
