@@ -261,6 +261,15 @@ def test_varints_round_trip(n):
     assert decode_varints(encode_varint(n) + encode_varint(7)) == [n, 7]
 
 
+@given(st.lists(st.text(st.one_of(ALPHABET, st.sampled_from("\x00\x01 ，。（）ＡＢ１ｶﾞ〇𠀀﨑Éé…\n")), max_size=40), max_size=6))
+def test_units_of_a_run_at_once_match_those_of_each_text(texts):
+    u, lens, words = search_module._units_array(texts)
+    each = [search_module._units(t) for t in texts]
+    assert u.tobytes().decode("utf-32-le") == "\x01" + "\x01".join(t for t, _ in each) + "\x01"
+    assert lens.tolist() == [len(t) for t, _ in each]
+    assert words == [w for _, ws in each for w in ws]
+
+
 @given(st.lists(st.integers(0, 2**35 - 1) | st.integers(0, 40_000), max_size=60), st.sampled_from([np.int32, np.int64]))
 def test_varints_in_bulk_match_one_by_one(values, dtype):
     values = [v for v in values if v < 2**31] if dtype is np.int32 else values

@@ -276,7 +276,7 @@ def _units_array(texts: list[str]):
     lens = (counted[starts + sizes] - counted[starts]).astype(np.int32)
     kept = np.flatnonzero(keep)
     unit = np.where(cls[kept] == 2, cps[kept], np.where(cls[kept] == 1, 0, 1)).astype(np.uint32)
-    u = np.ones(len(kept) + len(texts) + 1, dtype=np.uint32)
+    u = np.ones(len(kept) + max(len(texts), 1) + 1, dtype=np.uint32)  # as "\x01".join would: two for none
     u[np.arange(1, len(kept) + 1) + np.repeat(np.arange(len(texts)), lens)] = unit
     return u, lens, _WORD_RUN.findall(" ".join(norm))
 
@@ -659,8 +659,8 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
 
 def _index_run(job: tuple[list, bool], n_buckets: int):
     """_index_arrays of a run, and for a run of the newest day (`job` is (articles, newest)) the
-    field_postings() of each article's fields, which the cache keeps (about 25 ms an article
-    in Python, so done beside the other runs)."""
+    field_postings() of each article's fields, which the cache keeps (in Python: 0.49 s for the
+    newest day of 10,000 synthetic articles, so done beside the other runs)."""
     items, newest = job
     fields, sums = _index_arrays(items, n_buckets)
     return fields, sums, {num: [field_postings(t) for t in field_texts(d)] for num, d in items} if newest else {}
@@ -805,14 +805,14 @@ def _merge_range(j: int):
     parts, n_buckets, bounds, tail_from, files = _MERGE_INPUT
     chunks, last, tail = _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts],
                                      n_buckets, tail_from)
-    try:
-        if files[j] is None:
-            raise OSError("no temporary file")
-        files[j].writelines(chunks.values())
-        files[j].flush()
-    except OSError:  # a full or read-only temporary folder: the pipe, then
-        return chunks, None, last, tail
-    return list(chunks), list(map(len, chunks.values())), last, tail
+    if files[j] is not None:
+        try:
+            files[j].writelines(chunks.values())
+            files[j].flush()
+            return list(chunks), list(map(len, chunks.values())), last, tail
+        except OSError:  # a full disk: the pipe, then
+            pass
+    return chunks, None, last, tail
 
 
 def _select(arrays: tuple, lo: int, hi: int) -> tuple:
