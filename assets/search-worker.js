@@ -510,7 +510,7 @@
   var api = {
     normalize: normalize, tokenize: tokenize, cover: cover, hasPositions: hasPositions,
     decodeVarints: decodeVarints, fnv1a: fnv1a, parseQuery: parseQuery, Engine: Engine, rank: rank,
-    findRanges: findRanges, excerpt: excerpt, PAGE_SIZE: PAGE_SIZE
+    findRanges: findRanges, excerpt: excerpt, PAGE_SIZE: PAGE_SIZE, BATCH_SIZE: BATCH_SIZE, MAX_BATCHES: MAX_BATCHES
   };
 
   if (typeof module === 'object' && module.exports) {

@@ -1,5 +1,6 @@
 // Time the search worker's lunr scoring (rank in assets/search-worker.js) of N made-up articles
-// that all match a two-term query, in batches of 1,000, in at most 16 batches, and in one:
+// that all match a two-term query, in batches of the worker's BATCH_SIZE (1,000), in at most its
+// MAX_BATCHES (16) batches as the worker scores them, and in one:
 //
 //     node bench/rank_batches.js [N=100000] [rounds=2]
 //
@@ -30,7 +31,7 @@ const clauses = [{ term: '党', fields: meta.fields, boost: 1 }, { term: '建', 
 (async () => {
   for (let r = 1; r <= rounds; r++) {
     const cells = [];
-    for (const size of [1000, Math.max(1000, Math.ceil(N / 16)), N]) {
+    for (const size of [S.BATCH_SIZE, Math.max(S.BATCH_SIZE, Math.ceil(N / S.MAX_BATCHES)), N]) {
       const t0 = process.hrtime.bigint();
       const hits = await S.rank(meta, termData, clauses, docs, size);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
