@@ -4,8 +4,9 @@
     python bench/nochange_split.py CONTENT SITE [--templates DIR] [--rounds 3]
 
 Times, each round: walking and stamping the inputs (ycarchive.stamp.input_stamp), checking the
-output by its folders' times (what the build does), and, side by side, looking for every file
-of the manifest (what it did before).
+output by its folders' times, both as the build does them (the output check in a forked child
+beside the walk), and, side by side, looking for every file of the manifest (what the build did
+before it checked folders).
 """
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def by_folders(out: Path) -> bool:
     return stamp._output_stamp(out, state["folders"]) == state["output"]
 
 
+def together(roots: list[str], out: Path) -> bool:
+    state = stamp.last_state(out)
+    output = stamp.check_output(out, state)
+    stamp.input_stamp(roots, ())
+    return output() == state["output"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("content", type=Path)
@@ -45,7 +53,8 @@ def main() -> None:
     roots = [str(args.content), str(args.templates), str(ROOT / "assets")]
     steps = [("input walk", lambda: stamp.input_stamp(roots, ()) and True),
              ("output by folders", lambda: by_folders(args.site)),
-             ("output by files", lambda: each_file(args.site))]
+             ("output by files", lambda: each_file(args.site)),
+             ("walk and output by folders in two processes", lambda: together(roots, args.site))]
     for round_ in range(1, args.rounds + 1):
         cells = []
         for name, step in steps:

@@ -42,12 +42,14 @@ def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_pat
     command = [sys.executable, str(ROOT / "bench" / "nochange_split.py"), str(ROOT / "tests" / "fixtures" / "archive"),
                str(site), "--rounds", "2"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = r"round \d: input walk [\d.]+ s, output by folders [\d.]+ s, output by files [\d.]+ s"
+    line = (r"round \d: input walk [\d.]+ s, output by folders [\d.]+ s, output by files [\d.]+ s, "
+            r"walk and output by folders in two processes [\d.]+ s")
     assert re.fullmatch(f"{line}\n{line}\n", out), out
     (site / "feed.xml").unlink()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert len(re.findall(r"output by folders [\d.]+ s \(FALSE\)", out)) == 2
     assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
+    assert len(re.findall(r"two processes [\d.]+ s \(FALSE\)", out)) == 2
 
 
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")

@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURE, ROOT, build
@@ -145,6 +146,41 @@ def test_no_change_skips_only_when_inputs_and_output_are_as_left(tmp_path, capsy
     assert re.search(r" 0 files written, .* 0 pages rendered in ", summary(capsys))
     assert build(content, out, "--base-url", "https://example.org/archive/", "--force") == 0
     assert re.search(r" 0 files written, .* [1-9]\d* pages rendered in ", summary(capsys))
+
+
+@pytest.mark.parametrize("how", ["child", "no fork", "fork fails", "child dies"])
+def test_output_check_sees_a_removed_file_in_a_child_or_without_one(tmp_path, monkeypatch, how):
+    out = tmp_path / "site"
+    assert build(FIXTURE, out) == 0
+    state = stamp.last_state(out)
+    parent, callers = os.getpid(), tmp_path / "callers"
+    real = stamp._output_stamp
+
+    def output_stamp(*args):
+        with open(callers, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        if how == "child dies" and os.getpid() != parent:
+            os._exit(1)
+        return real(*args)
+
+    monkeypatch.setattr(stamp, "_output_stamp", output_stamp)
+    if how == "no fork":
+        monkeypatch.delattr(os, "fork")
+    elif how == "fork fails":
+        monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no more processes")))
+    assert stamp.check_output(out, state)() == state["output"]
+    (out / "feed.xml").unlink()
+    assert stamp.check_output(out, state)() not in (None, state["output"])
+    shutil.rmtree(next(p.parent for p in out.glob("20*/*/*/*/*/index.html")))
+    assert stamp.check_output(out, state)() is None
+    assert stamp.check_output(out, None)() is None   # no record: nothing to check
+    pids = [int(line) for line in callers.read_text().split()]
+    if how == "child":   # the check ran beside, never here
+        assert len(pids) == 3 and parent not in pids
+    elif how == "child dies":   # each child died, and each check was made here after it
+        assert len(pids) == 6 and pids[1::2] == [parent] * 3 and parent not in pids[::2]
+    else:
+        assert pids == [parent] * 3
 
 
 def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path, capsys):

@@ -324,10 +324,12 @@ def build(args) -> int:
     started = time.perf_counter()
     out = Path(args.out)
     walked: dict = {}
+    state = None if args.force else stamp.last_state(out)
+    output = stamp.check_output(out, state)  # beside the walk below
     inputs_now = stamp.input_stamp(
         [args.content, args.templates, args.assets, str(SHAPES)],
         (code_version(), str(out.resolve()), args.base_url, args.drafts, args.strict), walked)
-    last = None if args.force else stamp.up_to_date(out, inputs_now)
+    last = stamp.up_to_date(state, inputs_now, output)
     if last is not None:
         for line in last["warnings"]:
             print(line, file=sys.stderr)
