@@ -221,8 +221,12 @@ def site_docs(content: Path) -> list[SearchDoc]:
 
 
 def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
-    """Clean builds by an older search.py and the current one, alternating; same bytes?"""
+    """Clean builds by an older search.py and the current one, alternating; same bytes? Both
+    run with the cyclic garbage collector off, as build.py runs them (and build_search_files
+    itself since 2026-12-02), so that an older search.py is not timed with a cost the build
+    did not have."""
     import dataclasses
+    import gc
     import os
 
     from ycarchive import search
@@ -235,9 +239,13 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     for r in range(rounds):
         for name, module, ds in (("old", old, old_docs), ("new", search, docs)):
             load = os.getloadavg()[0]
-            t0 = time.perf_counter()
-            files = module.build_search_files(ds)
-            seconds = time.perf_counter() - t0
+            gc.disable()
+            try:
+                t0 = time.perf_counter()
+                files = module.build_search_files(ds)
+                seconds = time.perf_counter() - t0
+            finally:
+                gc.enable()
             if reference is None:
                 reference, same = files, True
             else:

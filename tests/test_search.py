@@ -155,6 +155,22 @@ def test_chunks_built_in_forked_processes_match_those_built_term_by_term():
     assert search_module.index_chunks(items, 16, processes=2, run=4)[:3] == chunks_term_by_term(items, 16)
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_index_build_runs_without_the_collector_and_leaves_it_as_it_was(monkeypatch, enabled):
+    import gc
+
+    seen = []
+    real = search_module._build_search_files
+    monkeypatch.setattr(search_module, "_build_search_files", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert search_module.build_search_files(DOCS) == real(DOCS)
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_forked_processes_fall_back_to_the_pipe_without_temporary_files(tmp_path, monkeypatch):
     """The runs and the merged chunks come back through temporary files; a build with no usable
     temporary folder, or one that fills up while they are written, still gets them."""
@@ -274,6 +290,20 @@ def test_units_of_a_run_at_once_match_those_of_each_text(texts):
 def test_varints_in_bulk_match_one_by_one(values, dtype):
     values = [v for v in values if v < 2**31] if dtype is np.int32 else values
     out, widths, starts = search_module._varint_bytes(np.array(values, dtype=dtype))
+    codes = [encode_varint(v) for v in values]
+    assert out.tobytes().decode("ascii") == "".join(codes)
+    assert widths.tolist() == [len(c) for c in codes]
+    assert starts.tolist() == [sum(map(len, codes[:i])) for i in range(len(codes))]
+
+
+@given(st.lists(st.integers(0, 40_000), min_size=1, max_size=300),
+       st.lists(st.tuples(st.integers(0, 10**6), st.integers(2**15, 2**35 - 1)), max_size=20))
+def test_varints_with_a_few_wide_ones_match_one_by_one(small, wide):
+    # fewer than one value in eight wider than four digits: their first digits are inserted
+    values = list(small)
+    for at, value in wide[: len(small) // 8]:
+        values.insert(at % (len(values) + 1), value)
+    out, widths, starts = search_module._varint_bytes(np.array(values, dtype=np.int64))
     codes = [encode_varint(v) for v in values]
     assert out.tobytes().decode("ascii") == "".join(codes)
     assert widths.tolist() == [len(c) for c in codes]
