@@ -276,7 +276,8 @@ def _units_array(texts: list[str]):
     np.cumsum(keep, out=counted[1:])
     lens = (counted[starts + sizes] - counted[starts]).astype(np.int32)
     kept = np.flatnonzero(keep)
-    unit = np.where(cls[kept] == 2, cps[kept], np.where(cls[kept] == 1, 0, 1)).astype(np.uint32)
+    cls = cls[kept]
+    unit = np.where(cls == 2, cps[kept], cls == 0).astype(np.uint32)  # Han: itself; word: 0; other: 1
     u = np.ones(len(kept) + max(len(texts), 1) + 1, dtype=np.uint32)  # as "\x01".join would: two for none
     u[np.arange(1, len(kept) + 1) + np.repeat(np.arange(len(texts)), lens)] = unit
     return u, lens, _WORD_RUN.findall(" ".join(norm))
@@ -599,12 +600,12 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
     vals = np.empty(total, dtype=np.int32)
     if first_gaps:
         at = vstart  # where each posting's gap is
-        vals[at] = gap
     else:
         at = vstart - pterm.view(np.int8)  # where it is, or would be
-        later = ~pterm
-        vals[at[later]] = gap[later]
-        del later
+    # Written first: a left-out gap lands on the last integer of the posting before (or, for
+    # the first posting, on the very last), which the writes below then fill in: 15 ms a run
+    # against 26 for leaving those gaps out through a mask (line profile, synthetic text).
+    vals[at] = gap
     vals[at + 1] = length[pa]
     vals[at + 2] = tf
     vals[at[psingle] + 3] = n_pos[psingle]
