@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from ycarchive.markup import _render_plain, render_markdown, render_markdown_slow
 
@@ -27,6 +27,8 @@ def test_fast_path_matches_python_markdown_on_the_archive():
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.text(alphabet=ALPHABET, min_size=0, max_size=40), min_size=1, max_size=6),
        st.lists(st.sampled_from(["\n", "\n\n", "\n\n\n", "\n \n"]), min_size=6, max_size=6))
+@example(lines=["\t", "", "0"], breaks=["\n"] * 6)  # a first line of blanks: an empty code block
+@example(lines=["    ", "0"], breaks=["\n\n"] * 6)
 def test_fast_path_equals_python_markdown(lines, breaks):
     text = "".join(line + sep for line, sep in zip(lines, breaks))
     fast = _render_plain(text)

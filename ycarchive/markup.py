@@ -47,6 +47,8 @@ _SUBHEAD = re.compile(r"^(#{1,6}) +([^#\n]*[^#\s])$")
 
 def _render_plain(text: str) -> str | None:
     """Render a body of plain paragraphs and one-line headings, or None if it has anything else."""
+    if text.startswith((" ", "\t")):
+        return None  # a first line of blanks four columns wide is an empty code block to Python-Markdown
     blocks = [b for b in re.split(r"\n[ ]*\n", text.strip("\n")) if b.strip()]
     out = []
     for block in blocks:
