@@ -779,11 +779,10 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         if temp is not None:
             temp.cleanup()
     progress.close()
-    src = _join_runs(parts)
     if pool is None:
-        chunks, last, tail = _merge_runs(parts, src, n_buckets, tail_from)
+        chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
     else:
-        chunks, last, tail = _merge_forked(parts, src, n_buckets, processes, tail_from)
+        chunks, last, tail = _merge_forked(parts, n_buckets, processes, tail_from)
     return chunks, last, sums, tail, base_sums, known
 
 
@@ -805,13 +804,13 @@ def _join_runs(parts: list):
     return src
 
 
-_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs' arrays, n_buckets, bounds, tail_from, files)
+_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs, strings, n_buckets, bounds, tail_from, files)
 
 
-def _merge_forked(parts: list, src, n_buckets: int, processes: int, tail_from: int):
+def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
     """_merge_runs in forked processes, each for a range of chunk numbers; they see the runs'
-    arrays without a copy through the pipe. The merge had been half of the index build at
-    10,000 articles of news text, on one core.
+    arrays (joined here, _join_runs) without a copy through the pipe. The merge had been half
+    of the index build at 10,000 articles of news text, on one core.
 
     Each process writes its chunks' bytes one after another into a temporary file made before
     the fork and sends back only their names and sizes: at 10,000 synthetic articles, sending
@@ -822,6 +821,7 @@ def _merge_forked(parts: list, src, n_buckets: int, processes: int, tail_from: i
     with suppress(OSError):
         files = [tempfile.TemporaryFile() for _ in range(processes)]
     files += [None] * (processes - len(files))
+    src = _join_runs(parts)
     _MERGE_INPUT = (parts, src, n_buckets, [n_buckets * j // processes for j in range(processes + 1)], tail_from,
                     files)
     try:
@@ -829,7 +829,7 @@ def _merge_forked(parts: list, src, n_buckets: int, processes: int, tail_from: i
             pending = pool.map_async(_merge_range, range(processes))
             _MERGE_INPUT = ()
             parts.clear()  # the forked processes have their own; this one frees its copy before the chunks come
-            del src
+            del src  # the only other reference: so the caller must not hold one (hence joined here)
             results = pending.get()
         chunks, shards, more, tail = {}, [], {}, {}
         for file, (names, sizes, last, part_tail) in zip(files, results):
