@@ -168,7 +168,10 @@ def test_output_check_sees_a_removed_file_in_a_child_or_without_one(tmp_path, mo
         monkeypatch.delattr(os, "fork")
     elif how == "fork fails":
         monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no more processes")))
+    fds = Path("/proc/self/fd")  # Linux: the process's open files
+    open_fds = len(os.listdir(fds)) if fds.is_dir() else 0
     assert stamp.check_output(out, state)() == state["output"]
+    assert (len(os.listdir(fds)) if fds.is_dir() else 0) == open_fds   # the pipe is closed, whichever way it went
     (out / "feed.xml").unlink()
     assert stamp.check_output(out, state)() not in (None, state["output"])
     shutil.rmtree(next(p.parent for p in out.glob("20*/*/*/*/*/index.html")))

@@ -119,10 +119,14 @@ def check_output(out: Path, state: dict | None):
     folders = state.get("folders") if state else None
     if not isinstance(folders, list):
         return lambda: None
+    if not hasattr(os, "fork"):
+        return lambda: _output_stamp(out, folders)
+    read, write = os.pipe()
     try:
-        read, write = os.pipe()
         pid = os.fork()
-    except (AttributeError, OSError):
+    except OSError:
+        os.close(read)
+        os.close(write)
         return lambda: _output_stamp(out, folders)
     if pid == 0:  # the child: answer through the pipe and leave without running any cleanup
         try:
