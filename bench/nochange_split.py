@@ -31,8 +31,7 @@ def each_file(out: Path) -> bool:
 
 
 def by_folders(out: Path) -> bool:
-    with open(stamp.state_path(out), encoding="utf-8") as handle:
-        state = json.load(handle)
+    state = stamp.last_state(out)
     return stamp._output_stamp(out, state["folders"]) == state["output"]
 
 

@@ -226,7 +226,6 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     itself since 2026-12-02), so that an older search.py is not timed with a cost the build
     did not have."""
     import dataclasses
-    import gc
     import os
 
     from ycarchive import search
@@ -239,13 +238,10 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     for r in range(rounds):
         for name, module, ds in (("old", old, old_docs), ("new", search, docs)):
             load = os.getloadavg()[0]
-            gc.disable()
-            try:
+            with search._collector_off():  # for the old module too
                 t0 = time.perf_counter()
                 files = module.build_search_files(ds)
                 seconds = time.perf_counter() - t0
-            finally:
-                gc.enable()
             if reference is None:
                 reference, same = files, True
             else:
