@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from itertools import chain, compress, count, repeat
-from operator import add, ne, sub
+from operator import add, eq, ne, sub
 
 import numpy as np
 
@@ -1523,6 +1523,8 @@ def _find_posting(s: str, num: int, single: bool, at: int = 0, prev: int = -1):
     length is in its frequency, or for a Han character, bigram or trigram in its run-end count) is a
     Python loop over integers. Windows double, so a walk that stops early decodes little."""
     head = 4 if single else 3
+    if len(s) - at <= _WALK_WINDOW:  # a few postings (the newest day's): numpy's set-up would cost more
+        return _find_posting_short(s, num, head, at, prev)
     size = _WALK_WINDOW
     while at < len(s):
         raw = np.frombuffer(s[at : at + size].encode("ascii"), dtype=np.uint8)
@@ -1556,6 +1558,30 @@ def _find_posting(s: str, num: int, single: bool, at: int = 0, prev: int = -1):
             break
         at += int(starts[i]) if i < n else 0
         size *= 2
+    return len(s), len(s), prev, None
+
+
+def _find_posting_short(s: str, num: int, head: int, at: int, prev: int):
+    """_find_posting over a short rest of a string, decoded in Python: about 15 µs for the
+    newest day's few postings of a term, against 0.1 ms for numpy's steps on one window."""
+    values, starts, n, begin = [], [], 0, at
+    for k in range(at, len(s)):
+        digit = LAST.find(s[k])
+        if digit < 0:
+            n = n * 32 + CONT.index(s[k])
+            continue
+        values.append(n * 32 + digit)
+        starts.append(begin)
+        n, begin = 0, k + 1
+    starts.append(len(s))
+    i = 0
+    while i + head <= len(values):
+        if prev + values[i] >= num:
+            return starts[i], starts[i + 1], prev, prev + values[i]
+        prev += values[i]
+        i += head + values[i + head - 1]
+    if i != len(values) or begin != len(s):
+        raise ValueError("a field string does not end with a whole posting")
     return len(s), len(s), prev, None
 
 
@@ -1593,42 +1619,71 @@ def _anchors(kept: list, i: int) -> list:
             if j >= 0]
 
 
-def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets: int) -> bool:
+def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets: int, known: dict,
+                  memo: dict) -> bool:
     """Take the articles `gone` out of the previous build's index (`state`) and put `came` in,
-    all numbered before its newest day, by splicing their postings into the field strings
-    (gap of the following posting re-encoded), and keep the rest of the state in step: last
-    numbers, field length sums and the newest day's cut-back information (a splice shifts where
-    that day's postings start). Both lists hold (number, article).
+    numbered before its newest day or within it, by splicing their postings into the field
+    strings (gap of the following posting re-encoded), and keep the rest of the state in step:
+    last numbers, field length sums and the newest day's cut-back information (a splice before
+    that day shifts where the day's postings start; one within it adds the terms it brings to
+    the day and drops those it no longer has). Both lists hold (number, article); `known` gets
+    the field_postings() of those put into the newest day.
 
     An article taken out is found by its payload, which is most often unique in the string. One
     put in (or taken out, when its payload is not unique) needs a walk through the postings,
     which from the start of a common term's list would be most of the work; so the walk starts
     at the posting of an unchanged article before it, found by its payload the same way.
-    `anchors` maps each changed article's number to (number, per field term -> payload) of some
-    unchanged articles before it, closest first. Returns False, with `state` unusable, when
-    something does not match what the state says (then everything is indexed again)."""
+    `anchors` maps each changed article's number to (number, article) of some unchanged
+    articles before it, closest first; they are tokenized when first needed (`memo`: article
+    number -> field_postings() of its fields, where known). Returns False, with `state`
+    unusable, when something does not match what the state says (then everything is indexed
+    again)."""
     base, last, tail, sums, base_sums = state["base"], state["last"], state["tail"], state["sums"], state["base_sums"]
     ops: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [[], [], []]))
     for sign, items in ((-1, gone), (1, came)):  # out first, then in (an edit is both)
         for num, doc in sorted(items, key=lambda x: x[0]):
-            if num >= base:
+            if num >= base and _day_start(num) != base:
                 return False
-            for f, text in enumerate(field_texts(doc)):
-                n_tokens, terms, payloads = field_postings(text)
+            fields = [field_postings(text) for text in field_texts(doc)]
+            if sign > 0 and num >= base:
+                known[num] = fields
+            for f, (n_tokens, terms, payloads) in enumerate(fields):
                 sums[f] += sign * n_tokens
-                base_sums[f] += sign * n_tokens
+                if num < base:
+                    base_sums[f] += sign * n_tokens
                 for term, payload in zip(terms, payloads):
                     ops[chunk_path(term, n_buckets)][term][f].append((sign, num, payload))
 
-    def start(s: str, f: int, term: str, num: int) -> tuple[int, int]:
+    def start(s: str, f: int, term: str, num: int, cut: list | None) -> tuple[int, int]:
         """Where a walk to article `num` may start: (offset, number before) of the posting of
-        the closest unchanged article before it that has the term, or the string's start."""
-        for m, fields in anchors.get(num, ()):
-            hit = fields[f].get(term) and _unique_posting(s, m, fields[f][term])
+        the closest unchanged article before it that has the term, or for one of the newest day
+        where that day starts in the string (`cut`, the term's cut-back information as it
+        stands) if that is closer, or the string's start. (Walking a common term's list from
+        an anchor of an older day had made splicing an article into the newest day no faster
+        than cutting the day back.)"""
+        within = num >= base and cut is not None
+        first = (cut[f], cut[3 + f]) if within else (0, -1)
+        for m, doc in anchors.get(num, ()):
+            if within and m < base:  # the day's start is closer than any older article
+                break
+            payload = payloads_of(m, doc)[f].get(term)
+            hit = payload and _unique_posting(s, m, payload)
             if hit:
-                return hit[0], hit[3]
-        return 0, -1
+                return max((hit[0], hit[3]), first)
+        return first
 
+    tokens: dict[int, list[dict[str, str]]] = {}
+
+    def payloads_of(m: int, doc: SearchDoc) -> list[dict[str, str]]:
+        """Per field, term -> payload of anchor article `m`."""
+        found = tokens.get(m)
+        if found is None:
+            fields = memo.get(m) or [field_postings(text) for text in field_texts(doc)]
+            found = tokens[m] = [dict(zip(terms, payloads)) for _, terms, payloads in fields]
+        return found
+
+    wanted = [term for terms in ops.values() for term in terms]
+    found_last = last.subset(wanted) if isinstance(last, LastNumbers) else {t: last[t] for t in wanted if t in last}
     chunks = state["chunks"] = dict(state["chunks"])
     for path, terms in ops.items():
         data = chunks.get(path, b"{}")
@@ -1639,14 +1694,18 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
         for term, per_field in terms.items():
             strings = found[term][1]
             single = len(term) <= 3 and _SINGLE_HAN.match(term) is not None  # run-end positions only
-            marks = last.get(term, [-1, -1, -1])
+            marks = list(found_last.get(term, (-1, -1, -1)))
             cut = list(tail[term]) if term in tail else None
+            if cut is None and any(num >= base for edits in per_field for _, num, _ in edits):
+                if any(sign < 0 and num >= base for edits in per_field for sign, num, _ in edits):
+                    return False  # an article of the newest day whose term the state does not list
+                cut = [*map(len, strings), *marks]  # a term new to the newest day
             for f, edits in enumerate(per_field):
                 olds = {num: payload for sign, num, payload in edits if sign < 0}
                 news = {num: payload for sign, num, payload in edits if sign > 0}
                 for num in sorted(olds):
                     s = strings[f]
-                    a, c, b, prev = _own_posting(s, num, olds[num], single, *start(s, f, term, num))
+                    a, c, b, prev = _own_posting(s, num, olds[num], single, *start(s, f, term, num, cut))
                     if num in news:  # the same number: only the payload changes, no gap does
                         s = s[:c] + news.pop(num) + s[b:]
                         after = -1
@@ -1661,7 +1720,7 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
                         else:
                             s = s[:a]
                             marks[f] = prev
-                    if cut is not None:
+                    if cut is not None and num < base:  # within the newest day: after its start
                         if after is not None and after < base:
                             cut[f] += len(s) - len(strings[f])
                         else:  # it was the last posting before the newest day
@@ -1669,27 +1728,28 @@ def _splice_older(state: dict, gone: list, came: list, anchors: dict, n_buckets:
                     strings[f] = s
                 for num in sorted(news):
                     s = strings[f]
-                    a, c, prev, at_num = _find_posting(s, num, single, *start(s, f, term, num))
+                    a, c, prev, at_num = _find_posting(s, num, single, *start(s, f, term, num, cut))
                     if at_num == num:
                         return False
                     piece = encode_varint(num - prev) + news[num]
                     s = s[:a] + piece + (encode_varint(at_num - num) + s[c:] if at_num is not None else "")
                     if at_num is None:
                         marks[f] = num
-                    if cut is not None:
+                    if cut is not None and num < base:
                         if at_num is not None and at_num < base:
                             cut[f] += len(s) - len(strings[f])
                         else:
                             cut[f], cut[3 + f] = a + len(piece), num
                     strings[f] = s
+            if cut is not None:
+                if all(map(eq, cut, map(len, strings))):  # none of the newest day's articles has it
+                    tail.pop(term, None)
+                else:
+                    tail[term] = tuple(cut)
             if any(strings):
                 last[term] = marks
             else:
                 last.pop(term, None)
-                if cut is not None:
-                    return False
-            if cut is not None:
-                tail[term] = tuple(cut)
         if all(at >= 0 and any(found[t][1]) for t, (at, _) in found.items()):
             out, pos = [], 0  # every term stays: splice the bytes
             for term, (at, strings) in sorted(found.items(), key=lambda x: x[1][0]):
@@ -1770,6 +1830,12 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
     if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
         old, base = state["entries"], state["base"]
         gone, came = {e for e in old - current if e[0] < base}, {e for e in current - old if e[0] < base}
+        if newest == base:  # the newest day stays the newest: splice its changes too, all of them or none
+            top = max(old)[0]
+            day_gone = {e for e in old - current if e[0] >= base}
+            day_came = {e for e in current - old if base <= e[0] < top}  # those after it are appended
+            if len(gone) + len(came) + len(day_gone) + len(day_came) <= SPLICE_LIMIT:
+                gone, came = gone | day_gone, came | day_came
         if gone or came:
             by_key = {k: d for (_, d), k in zip(numbered, keys)}
             kept = [(num, d) for (num, d), k in zip(numbered, keys) if (num, k) in old]
@@ -1778,9 +1844,8 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
                 ok = len(gone) + len(came) <= SPLICE_LIMIT and _splice_older(
                     state, [(num, _record_doc(old_records[k])) for num, k in gone],
                     [(num, by_key[k]) for num, k in came],
-                    {num: [(m, [dict(zip(*field_postings(t)[1:])) for t in field_texts(d)]) for m, d in
-                           _anchors(kept, bisect_left(kept_nums, num))] for num in {num for num, _ in gone | came}},
-                    n_buckets)
+                    {num: _anchors(kept, bisect_left(kept_nums, num)) for num in {num for num, _ in gone | came}},
+                    n_buckets, known, {e[0]: fields for e, fields in state["memo"].items()})
             except (KeyError, IndexError, ValueError):
                 ok = False
             if ok:
@@ -1798,7 +1863,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
     else:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
-        known = {e[0]: state["memo"][e] for e in todo if e in state["memo"]}
+        known.update((e[0], state["memo"][e]) for e in todo if e in state["memo"])
         chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets, known)
         if newest < base:  # the newest day's articles were all deleted: the day before is now the newest
             tail, base_sums = _peel(chunks, last, sums, [x for x in numbered if x[0] >= newest], n_buckets)
