@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURE, ROOT, build
 from ycarchive import stamp
+from ycarchive import write as write_module
 
 COUNTIES = ["盐湖区", "临猗县", "万荣县", "市直", "垣曲县"]
 PEOPLE = ["曹欣怡", "邢智轩", "薛哲", "茹雅"]
@@ -146,6 +147,30 @@ def test_no_change_skips_only_when_inputs_and_output_are_as_left(tmp_path, capsy
     assert re.search(r" 0 files written, .* 0 pages rendered in ", summary(capsys))
     assert build(content, out, "--base-url", "https://example.org/archive/", "--force") == 0
     assert re.search(r" 0 files written, .* [1-9]\d* pages rendered in ", summary(capsys))
+
+
+def test_manifest_is_checked_file_by_file_only_when_a_file_was_removed(tmp_path, monkeypatch, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    checks = []
+    real = write_module.read_manifest
+    monkeypatch.setattr(write_module, "read_manifest", lambda out, check=True: checks.append(check) or real(out, check))
+    md = articles_of(content)[0]
+    md.write_text(md.read_text(encoding="utf-8") + "\n补一句。\n", encoding="utf-8")
+    assert build(content, out) == 0
+    assert checks == [False]   # the output was as the last build left it
+    # A file of the site deleted by hand while content changed too is made again.
+    (out / "archive" / "index.html").unlink()
+    md.write_text(md.read_text(encoding="utf-8") + "\n再补一句。\n", encoding="utf-8")
+    assert build(content, out) == 0
+    assert checks == [False, True]
+    assert (out / "archive" / "index.html").is_file()
+    assert build(content, out, "--force") == 0
+    assert checks == [False, True, True]   # no record is trusted
+    assert build(content, tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
 
 
 @pytest.mark.parametrize("how", ["child", "no fork", "fork fails", "child dies"])

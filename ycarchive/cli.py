@@ -329,7 +329,8 @@ def build(args) -> int:
     inputs_now = stamp.input_stamp(
         [args.content, args.templates, args.assets, str(SHAPES)],
         (code_version(), str(out.resolve()), args.base_url, args.drafts, args.strict), walked)
-    last = stamp.up_to_date(state, inputs_now, output)
+    output_now = output()  # waits for the check
+    last = stamp.up_to_date(state, inputs_now, output_now)
     if last is not None:
         for line in last["warnings"]:
             print(line, file=sys.stderr)
@@ -342,12 +343,14 @@ def build(args) -> int:
     # back on, with these objects frozen out of its reach, while pages are rendered (run_jobs).
     gc.disable()
     try:
-        return _build(args, out, inputs_now, started, walked.get(args.content))
+        return _build(args, out, inputs_now, started, walked.get(args.content), stamp.output_intact(state, output_now))
     finally:
         gc.enable()
 
 
-def _build(args, out: Path, inputs_now: dict, started: float, listing: list | None = None) -> int:
+def _build(args, out: Path, inputs_now: dict, started: float, listing: list | None = None,
+           intact: bool = False) -> int:
+    """Build the site (see build); `intact`: no file of the last build was removed from `out`."""
     from .load import load_files
     from .render import Options, render_site
     from .write import OutputError, Stage, read_manifest
@@ -362,7 +365,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         return 1
     base_url = args.base_url or library.site["base_url"]
     try:
-        previous = read_manifest(out)
+        previous = read_manifest(out, check=not intact)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -146,17 +146,21 @@ def check_output(out: Path, state: dict | None):
     return answer
 
 
-def up_to_date(state: dict | None, inputs: dict, output) -> dict | None:
+def up_to_date(state: dict | None, inputs: dict, output: str | None) -> dict | None:
     """The record of the last build (`state`) if its inputs were these and its output is intact
-    (`output`, a function giving the output's stamp now, as check_output returns), else None."""
-    stamp = output()  # wait for the child in any case
+    (`output`: the output's stamp now, as check_output's function gives it), else None."""
     if state is None or state.get("stamp") != inputs["stamp"]:
         return None
     if any(_hash_file(path) != digest for path, digest in state.get("racy", {}).items()):
         return None
-    if stamp is None or stamp != state.get("output"):
-        return None
-    return state
+    return state if output_intact(state, output) else None
+
+
+def output_intact(state: dict | None, output: str | None) -> bool:
+    """True if no file the build recorded in `state` wrote has been removed from the output
+    since (`output`: the output's stamp now). Then the files its manifest lists are all there,
+    without looking for each (36,000 stat calls, 0.3 s at 10,000 articles)."""
+    return state is not None and output is not None and output == state.get("output")
 
 
 def record(out: Path, inputs: dict, dests, **facts) -> None:

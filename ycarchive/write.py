@@ -23,8 +23,11 @@ class WriteStats:
     removed: int = 0
 
 
-def read_manifest(out: Path) -> dict[str, str]:
-    """The files of the last build in `out` that are still there, with the keys of their inputs."""
+def read_manifest(out: Path, check: bool = True) -> dict[str, str]:
+    """The files of the last build in `out` that are still there, with the keys of their inputs.
+
+    With `check` False, the caller knows that none was removed (stamp.output_intact), and the
+    files are not looked for one by one."""
     manifest = out / MANIFEST
     if not manifest.is_file():
         if out.exists() and any(out.iterdir()):
@@ -37,6 +40,8 @@ def read_manifest(out: Path) -> dict[str, str]:
         raise OutputError(f"{manifest} cannot be read ({exc}); delete it to rebuild {out}/ in full") from None
     if isinstance(keys, list):   # written by an older version: files without keys, all made again
         keys = dict.fromkeys(keys, "")
+    if not check:
+        return keys
     prefix = f"{out}/"
     return {dest: key for dest, key in keys.items() if os.path.isfile(prefix + dest)}
 
