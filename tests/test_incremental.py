@@ -1,6 +1,7 @@
 """Incremental builds: after any sequence of changes the output equals a clean full build."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -318,3 +319,53 @@ def test_search_files_written_by_the_search_process_give_the_same_site(tmp_path,
         new.unlink()
     assert sites["stage"] == sites["pipe"]
     assert any(d.startswith("search/t/") and sites["pipe"][1][d] != sites["pipe"][0].get(d) for d in sites["pipe"][1])
+
+
+def test_search_chunks_come_from_the_output_where_its_manifest_vouches_for_them(tmp_path, monkeypatch):
+    """The search index's cache keeps its chunks' keys, not their bytes: a build reads the
+    chunks it changes from the output, once the manifest says the output holds what the cache
+    expects; otherwise (a build that failed after saving the cache, a chunk removed by hand)
+    everything is indexed again."""
+    import pickle
+
+    from ycarchive import cli
+    from ycarchive import search as search_module
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    with open(cli.cache_dir(out) / "search.pickle", "rb") as handle:
+        _, (_, search_cache, digests) = pickle.load(handle)
+    chunk_files = {p.relative_to(out).as_posix() for p in (out / "search" / "t").iterdir()}
+    assert search_cache["state"]["chunks"] is None and set(search_cache["state"]["chunk keys"]) == chunk_files
+    assert not any(dest.startswith("search/t/") for dest in digests)
+    log = tmp_path / "indexed"
+    real = search_module.index_chunks
+
+    def index_chunks(*args, **kwargs):  # runs in the search process: tell the test through a file
+        with open(log, "a") as handle:
+            handle.write("all\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "index_chunks", index_chunks)
+    md = articles_of(content)[len(articles_of(content)) // 2]
+
+    def edit_and_build(note: str) -> int:
+        md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
+        log.write_text("")
+        assert build(content, out) == 0
+        indexed = len(log.read_text().split())
+        assert build(content, tmp_path / note) == 0
+        assert tree(out) == tree(tmp_path / note), note
+        return indexed
+
+    assert edit_and_build("社区议事") == 0   # spliced into the chunks read from the output
+    manifest = json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8"))
+    chunk = sorted(chunk_files)[0]
+    manifest[chunk] = "written by a build that then failed"
+    (out / write_module.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    assert edit_and_build("志愿服务") == 1
+    assert edit_and_build("健步走") == 0
+    (out / chunk).unlink()
+    assert edit_and_build("红色物业") == 1

@@ -165,7 +165,8 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
     """Write the parts of the cache that changed since load_cache (all of them if it was empty).
 
     The search index's cache is written when content or inputs changed (`content_changed`):
-    it is rebuilt from them, and it is the largest part (170 MB of 310 at 10,000 articles).
+    it is rebuilt from them, and it is the largest part (55 MB at 10,000 articles; its chunks
+    are not in it but in the output, see chunks_from_output).
     Shards are independent: each entry is checked by its file's stamp or its body's hash
     when read, so a build stopped half-way through saving leaves a usable cache.
     """
@@ -222,17 +223,31 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     itself, and hands over only their keys.
     """
     def run() -> tuple[tuple, bool]:
+        from .search import OutputChunks
+
         began = time.perf_counter()
         if not fresh:
             load_search_cache(out, cache)
+            chunks_from_output(out, cache.get("search", {}), previous)
         # When no content file, registry or option changed, neither did anything derived from them.
+        # A file changed just before a build is cached without a stamp (ycarchive/load.py), so
+        # two such builds in a row would look alike: one is counted as a change.
         inputs = (library.registry_digest, drafts)
-        changed = stamps != {path: entry[0] for path, entry in cache["docs"].items()} or cache.get("inputs") != inputs
+        now = {path: entry[0] for path, entry in cache["docs"].items()}
+        changed = stamps != now or None in now.values() or cache.get("inputs") != inputs
         cache["inputs"] = inputs
         found = search_files(library, cache.setdefault("search", {}))
-        cache["search digests"] = digests = search_digests(found, cache.get("search digests", {}))
+        digests = search_digests(found, cache.get("search digests", {}))
         keys = {dest: key for dest, (_, key) in digests.items()}
-        made = {dest: found[dest] for dest, key in keys.items() if previous.get(dest) != key}
+        made = {dest: data for dest, data in found.items() if previous.get(dest) != keys[dest]}
+        state = cache["search"].get("state")
+        if state is not None:  # saved without the chunks' bytes, which the output holds
+            if isinstance(state["chunks"], OutputChunks):
+                keys.update(state["chunks"].kept())
+            state["chunk keys"] = {path: keys[path] for path in state["chunks"]}
+            state["chunks"] = None
+        # Chunks are read again from the output, as new objects, so their digests are never reused.
+        cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith("search/t/")}
         if stage is not None and os.getpid() != parent and sum(map(len, made.values())) > SPILL_BYTES:
             for dest, data in made.items():
                 stage.put(dest, data)
@@ -295,6 +310,24 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
 
     files.finish = finish
     return files
+
+
+def chunks_from_output(out: Path, search_cache: dict, previous: dict) -> None:
+    """Point the search index's cache at the chunks in the output (search.OutputChunks), if the
+    output's manifest (`previous`) has every chunk with the key the cache says it was written
+    with; otherwise drop the cache's index state, so that everything is indexed again. (A build
+    that failed after its search process saved the cache, or a site changed by hand, leaves
+    other bytes in the output.)"""
+    from .search import OutputChunks
+
+    state = search_cache.get("state")
+    if state is None or state.get("chunks") is not None:
+        return
+    keys = state.pop("chunk keys", None)
+    if isinstance(keys, dict) and all(previous.get(path) == key for path, key in keys.items()):
+        state["chunks"] = OutputChunks(str(out), keys)
+    else:
+        search_cache.pop("state", None)
 
 
 def county_shapes(cache: dict):
