@@ -660,6 +660,38 @@ def test_changes_within_the_newest_day_are_spliced(full_builds, monkeypatch):
     assert not any(b"zzqx" in data or "龘".encode() in data for path, data in files.items() if "/t/" in path)
 
 
+@pytest.mark.parametrize("change", ["older day", "newest day", "new day"])
+def test_chunks_read_from_a_folder_and_missing_there_mean_indexing_everything(full_builds, tmp_path, change):
+    """With the previous chunks in a folder (OutputChunks, as the build keeps them: the output),
+    a change reads only those it touches; a chunk missing there is no error: everything is
+    indexed again."""
+    day = "2026-02-01"
+    today = [doc(n, f"今日{n}", f"今日第{n}篇：志愿服务，健步走 run{n}。", date=day) for n in (90, 91, 92)]
+    base = DOCS + today
+    changed = {"older day": [replace(DOCS[2], text=DOCS[2].text + "改过")] + DOCS[:2] + DOCS[3:] + today,
+               "newest day": base + [doc(93, "今日新", "新增健步走", date=day)],
+               "new day": base + [doc(94, "次日", "次日，志愿服务。", date="2026-02-02")]}[change]
+    for missing in (False, True):
+        cache: dict = {}
+        files = build_search_files(base, cache)
+        state = cache["state"]
+        folder = tmp_path / str(missing)
+        for path, data in state["chunks"].items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_bytes(data)
+        state["chunks"] = search_module.OutputChunks(str(folder), {path: "k" for path in state["chunks"]})
+        if missing:
+            shutil.rmtree(folder / "search")
+        before = len(full_builds)
+        new = build_search_files(changed, cache)
+        indexed_all = len(full_builds) > before
+        chunks = cache["state"]["chunks"]
+        kept = chunks.kept() if isinstance(chunks, search_module.OutputChunks) else {}
+        assert {**new, **{path: files[path] for path in kept}} == build_search_files(changed), (change, missing)
+        assert indexed_all is missing, (change, missing)
+        assert missing or chunks.held   # read from the folder
+
+
 def test_changes_to_older_days_are_spliced(full_builds):
     day = "2026-02-01"
     today = [doc(n, f"今日{n}", f"今日第{n}篇：志愿服务，健步走 run{n}。", date=day) for n in (90, 91, 92)]

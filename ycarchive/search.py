@@ -1904,7 +1904,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
                     [(num, by_key[k]) for num, k in came],
                     {num: _anchors(kept, bisect_left(kept_nums, num)) for num in {num for num, _ in gone | came}},
                     n_buckets, known, {e[0]: fields for e, fields in state["memo"].items()})
-            except (KeyError, IndexError, ValueError):
+            except (KeyError, IndexError, ValueError, OSError):  # OSError: a chunk gone from the output
                 ok = False
             if ok:
                 old = state["entries"] = (old - gone) | came
@@ -1916,15 +1916,18 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
             todo, cut = sorted(new), False  # only articles after all earlier ones: append
         elif {e for e in old if e[0] < base} == {e for e in current if e[0] < base}:
             todo, cut = sorted(e for e in current if e[0] >= base), True  # cut back to base
-    if todo is None:
-        chunks, last, sums, tail, base_sums, known = index_chunks(numbered, n_buckets, newest=newest)
-    else:
+    if todo is not None:
         by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
         known.update((e[0], state["memo"][e]) for e in todo if e in state["memo"])
-        chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets, known)
-        if newest < base:  # the newest day's articles were all deleted: the day before is now the newest
-            tail, base_sums = _peel(chunks, last, sums, [x for x in numbered if x[0] >= newest], n_buckets)
+        try:
+            chunks, last, sums, tail, base_sums = _update(state, todo_docs, cut, max(base, newest), n_buckets, known)
+            if newest < base:  # the newest day's articles were all deleted: the day before is now the newest
+                tail, base_sums = _peel(chunks, last, sums, [x for x in numbered if x[0] >= newest], n_buckets)
+        except OSError:  # a chunk the cache counts on is gone from the output (OutputChunks)
+            todo = state = None
+    if todo is None:
+        chunks, last, sums, tail, base_sums, known = index_chunks(numbered, n_buckets, newest=newest)
     memo = {}  # the newest day's field_postings(), so that editing one of its articles tokenizes only that one
     for e in current:
         if e[0] >= newest:
