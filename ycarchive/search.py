@@ -1142,7 +1142,7 @@ class OutputChunks(MutableMapping):
 
     def __iter__(self):
         yield from self.held
-        yield from (path for path in self.keys if path not in self.held and path not in self.gone)
+        yield from self.kept()
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -1883,6 +1883,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
     current = {(num, k) for (num, _), k in zip(numbered, keys)}
     newest = _day_start(numbered[-1][0]) if numbered else 0
     state = cache.pop("state", None)  # mutated below: a failed build leaves none behind
+    by_key = {k: d for (_, d), k in zip(numbered, keys)} if state is not None else {}
     todo = None
     known: dict[int, list] = {}  # article number -> field_postings() of its fields
     if state is not None and state["buckets"] == n_buckets and state["entries"] and current:
@@ -1896,7 +1897,6 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
                     and any(e[0] >= base and e not in day_gone for e in old)):  # not all of the day out
                 gone, came = gone | day_gone, came | day_came
         if gone or came:
-            by_key = {k: d for (_, d), k in zip(numbered, keys)}
             kept = [(num, d) for (num, d), k in zip(numbered, keys) if (num, k) in old]
             kept_nums = [num for num, _ in kept]
             try:
@@ -1918,7 +1918,6 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
         elif {e for e in old if e[0] < base} == {e for e in current if e[0] < base}:
             todo, cut = sorted(e for e in current if e[0] >= base), True  # cut back to base
     if todo is not None:
-        by_key = {k: d for (_, d), k in zip(numbered, keys)}
         todo_docs = [(num, by_key[k]) for num, k in todo]
         known.update((e[0], state["memo"][e]) for e in todo if e in state["memo"])
         try:
