@@ -6,6 +6,10 @@
 This reads /proc every --every seconds (Linux) and prints, per process that was seen, its pid,
 its parent's pid, its peak RSS in MB and its command line, largest first. A peak between two
 samples is missed; RSS counts pages shared with the parent of a forked process.
+
+It also prints the peak, over the samples, of the whole tree's PSS (proportional set size,
+/proc/PID/smaps_rollup): a page shared by n processes counts 1/n in each, so the sum is the
+memory the tree takes, where the largest RSS counts a forked child's inherited pages again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,18 @@ def processes() -> dict[int, tuple[int, float]]:
     return found
 
 
+def pss_mb(pid: int) -> float:
+    """The process's PSS in MB (0 if it is gone or cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def command_line(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
@@ -48,6 +64,7 @@ def main(argv=None) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     child = subprocess.Popen(command)
     peaks: dict[int, list] = {}  # pid -> [parent, peak MB, command line]
+    tree_pss = 0.0
     while child.poll() is None:
         now = processes()
         tree = {child.pid}
@@ -59,9 +76,11 @@ def main(argv=None) -> int:
             if pid not in peaks:
                 peaks[pid] = [parent, mb, command_line(pid)]
             peaks[pid][1] = max(peaks[pid][1], mb)
+        tree_pss = max(tree_pss, sum(map(pss_mb, tree & now.keys())))
         time.sleep(args.every)
     for pid, (parent, mb, line) in sorted(peaks.items(), key=lambda item: -item[1][1]):
         print(f"{pid:>8} {parent:>8} {mb:>9.0f} MB  {line[:100]}")
+    print(f"peak PSS of the whole tree: {tree_pss:.0f} MB")
     return child.returncode
 
 
