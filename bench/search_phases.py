@@ -12,7 +12,9 @@ joins, and the whole build_search_files in ms per article.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,18 +37,24 @@ def main(argv=None) -> int:
     docs = (search_bench.site_docs(args.content) if args.content
             else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
     seen: dict = {}
-    merges = {"_merge_forked": search._merge_forked, "_merge_runs": search._merge_runs}
+    real_merge, real_bar = search._merge_runs, search.bar
+    segments = tempfile.TemporaryFile()  # each merge, in whichever process, appends its count
 
-    def timed(name):
-        def run(parts, *rest):
-            if "segments" not in seen:  # the first merge called is the whole one
-                seen["segments"] = sum(len(p[2]) for fields in parts for p in fields)
-                seen["merge from"] = time.perf_counter()
-            return merges[name](parts, *rest)
-        return run
+    def merge(parts, *rest):
+        os.write(segments.fileno(), f"{sum(len(p[2]) for fields in parts for p in fields)}\n".encode())
+        return real_merge(parts, *rest)
 
-    for name in merges:
-        setattr(search, name, timed(name))
+    def progress(*args):  # indexing the runs ends when its progress bar closes
+        shown = real_bar(*args)
+        close = shown.close
+
+        def closing():
+            seen.setdefault("merge from", time.perf_counter())
+            close()
+        shown.close = closing
+        return shown
+
+    search._merge_runs, search.bar = merge, progress
     try:
         t0 = time.perf_counter()
         numbered = search.number_docs(docs)
@@ -54,8 +62,9 @@ def main(argv=None) -> int:
         chunks, last, *_ = search.index_chunks(numbered, search.bucket_count(len(numbered)), newest=newest)
         t1 = time.perf_counter()
     finally:
-        for name, function in merges.items():
-            setattr(search, name, function)
+        search._merge_runs, search.bar = real_merge, real_bar
+    segments.seek(0)
+    seen["segments"] = sum(map(int, segments.read().split()))
     t2 = time.perf_counter()
     search.build_search_files(docs)
     whole = time.perf_counter() - t2

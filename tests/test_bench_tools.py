@@ -34,6 +34,17 @@ def test_peak_rss_names_the_process_of_the_tree_that_held_the_memory():
     assert all(int(row.group(3)) < 100 for row in rows[1:])
 
 
+def test_peak_rss_counts_pages_a_forked_child_shares_once_in_the_trees_pss():
+    code = ("import os, time; x = bytearray(200 << 20); x[::4096] = b'1' * len(x[::4096]); pid = os.fork(); "
+            "time.sleep(1.5); os._exit(0) if pid == 0 else os.waitpid(pid, 0)")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "peak_rss.py"), "--every", "0.2", "--pss", "--",
+                          sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    rss = [int(m.group(1)) for m in re.finditer(r"^\s*\d+\s+\d+\s+(\d+) MB", out, re.MULTILINE)]
+    pss = int(re.search(r"^peak PSS of the whole tree: (\d+) MB$", out, re.MULTILINE).group(1))
+    assert sorted(rss)[-2] >= 200  # parent and child each hold the 200 MB by RSS
+    assert 200 <= pss < 300  # but only once by PSS
+
+
 def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_path):
     from ycarchive.cli import main
 

@@ -150,9 +150,17 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
                         for num, d in items if num >= newest}
 
 
-def test_chunks_built_in_forked_processes_match_those_built_term_by_term():
+@pytest.mark.parametrize("part_articles", [6250, 5])
+def test_chunks_built_in_forked_processes_match_those_built_term_by_term(monkeypatch, part_articles):
+    """Forked processes merge the chunks in parts (by default one per 6,250 articles, at least
+    one per process), each reading its part of every saved run; in more parts than processes too."""
+    monkeypatch.setattr(search_module, "_PART_ARTICLES", part_articles)
     items = number_docs(DOCS * 3)
-    assert search_module.index_chunks(items, 16, processes=2, run=4)[:3] == chunks_term_by_term(items, 16)
+    newest = search_module._day_start(items[-1][0])
+    found = search_module.index_chunks(items, 16, processes=2, run=4, newest=newest)
+    assert found[:3] == chunks_term_by_term(items, 16)
+    assert found == search_module.index_chunks(items, 16, processes=1, run=4, newest=newest)
+    assert len(found[1].shards) == max(2, -(-len(items) // part_articles))  # one a part (each has Han terms)
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -171,31 +179,60 @@ def test_index_build_runs_without_the_collector_and_leaves_it_as_it_was(monkeypa
         (gc.enable if was else gc.disable)()
 
 
-def test_forked_processes_fall_back_to_the_pipe_without_temporary_files(tmp_path, monkeypatch):
-    """The runs and the merged chunks come back through temporary files; a build with no usable
-    temporary folder, or one that fills up while they are written, still gets them."""
+def test_without_usable_temporary_files_the_index_is_built_in_this_process(tmp_path, monkeypatch):
+    """Forked processes hand the runs and the merged chunks over through temporary files; a
+    build with no temporary folder, or one that fills up while either is written, indexes
+    everything in its own process instead, and gets the same chunks."""
     items = number_docs(DOCS * 3)
     expected = search_module.index_chunks(items, 16, processes=1, run=4)
+    here = []
+    real_here = search_module._index_here
+    monkeypatch.setattr(search_module, "_index_here", lambda *a: here.append(1) or real_here(*a))
+    assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
+    assert here == []  # forked, with a temporary folder
     monkeypatch.setattr(search_module.tempfile, "tempdir", str(tmp_path / "missing"))
     assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
-
-    class Full:
-        def __init__(self, *args, **kwargs):
-            self.file = open(tmp_path / f"merge-{id(self)}", "w+b")
-
-        def writelines(self, lines):
-            raise OSError(28, "No space left on device")
-
-        def __getattr__(self, name):
-            return getattr(self.file, name)
+    assert here == [1]
+    monkeypatch.setattr(search_module.tempfile, "tempdir", None)
 
     def no_space(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(search_module.tempfile, "tempdir", None)
-    monkeypatch.setattr(search_module.tempfile, "TemporaryFile", Full)
+    real_open = open
+
+    def open_but_chunks(path, *args, **kwargs):
+        if str(path).endswith(".chunks"):
+            no_space()
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(search_module, "open", open_but_chunks, raising=False)
+    assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
+    assert here == [1, 1]
     monkeypatch.setattr(search_module.pickle, "dump", no_space)
     assert search_module.index_chunks(items, 16, processes=2, run=4) == expected
+    assert here == [1, 1, 1]
+
+
+def test_a_sink_takes_each_chunk_and_only_keys_are_held(tmp_path):
+    """With a sink, the chunks go to it as they are made, in the process that made them (here,
+    a forked one writing files), and index_chunks keeps only their keys."""
+    items = number_docs(DOCS * 3)
+    expected, *rest = search_module.index_chunks(items, 16, processes=1, run=4)
+    for processes in (1, 2):
+        folder = tmp_path / str(processes)
+        folder.mkdir()
+
+        def sink(path, data):
+            Path(folder, path.replace("/", "_")).write_bytes(data)
+            return f"key-{len(data)}"
+
+        chunks, *found = search_module.index_chunks(items, 16, processes=processes, run=4, sink=sink)
+        assert found == rest
+        assert isinstance(chunks, search_module.OutputChunks) and not chunks.held
+        assert chunks.kept() == {path: f"key-{len(data)}" for path, data in expected.items()}
+        assert {path: Path(folder, path.replace("/", "_")).read_bytes() for path in expected} == expected
+        with pytest.raises(KeyError):
+            chunks[next(iter(expected))]  # nothing to read them from
 
 
 TERMS = st.one_of(st.text(st.sampled_from("志愿服务𠀀"), min_size=1, max_size=5), st.sampled_from(["wi", "fi", "2025"]))

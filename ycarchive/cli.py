@@ -220,7 +220,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     `stamps` are the content files' stamps before this build read them, to tell whether the
     search index's cache must be saved again; `fresh` leaves the search index's cache unread.
     With `stage` (a write.Stage), a forked process puts changed files past SPILL_BYTES there
-    itself, and hands over only their keys.
+    itself, and hands over only their keys; so does a full index build, for every chunk.
     """
     def run() -> tuple[tuple, bool]:
         from .search import OutputChunks
@@ -236,7 +236,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         now = {path: entry[0] for path, entry in cache["docs"].items()}
         changed = stamps != now or None in now.values() or cache.get("inputs") != inputs
         cache["inputs"] = inputs
-        found = search_files(library, cache.setdefault("search", {}))
+        found = search_files(library, cache.setdefault("search", {}), sink if stage is not None and os.getpid() != parent
+                             else None)
         digests = search_digests(found, cache.get("search digests", {}))
         keys = {dest: key for dest, (_, key) in digests.items()}
         made = {dest: data for dest, data in found.items() if previous.get(dest) != keys[dest]}
@@ -253,6 +254,15 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
                 stage.put(dest, data)
             made = {}
         return (keys, made, time.perf_counter() - began), changed
+
+    def sink(dest: str, data: bytes) -> str:
+        """Where a full index build puts each chunk as it is made, in the process that made it:
+        the search process had held them all (2.3 GB at 100,000 articles) before this one
+        wrote them to the stage."""
+        from .render import digest_bytes
+
+        stage.put(dest, data)
+        return digest_bytes(data)
 
     parts = tuple(p for p in PARTS if p != "templates")
     parent = os.getpid()
@@ -464,8 +474,8 @@ def code_version() -> str:
     return hashlib.blake2b(b"".join(p.read_bytes() for p in sources), digest_size=16).hexdigest()
 
 
-def search_files(library, cache: dict | None = None) -> dict:
-    """The search index files (`cache` is kept between builds)."""
+def search_files(library, cache: dict | None = None, sink=None) -> dict:
+    """The search index files (`cache` is kept between builds; `sink`: see build_search_files)."""
     from .search import SearchDoc, build_search_files
 
     docs = [SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
@@ -474,7 +484,7 @@ def search_files(library, cache: dict | None = None) -> dict:
                       people=tuple(p.name for p in a.credited), tags=tuple(t.name for t in a.tags),
                       text=a.text)
             for a in library.articles]
-    return build_search_files(docs, cache)
+    return build_search_files(docs, cache, sink)
 
 
 def search_digests(files: dict, last: dict) -> dict:

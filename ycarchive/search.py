@@ -698,46 +698,71 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
     return fields, sums, {num: [field_postings(t) for t in field_texts(d)] for num, d in items} if newest else {}
 
 
-def _index_to_file(job: tuple[int, tuple[list, bool]], n_buckets: int, folder: str) -> str:
-    """_index_run of a run, pickled into a file in `folder`; its path (or the run itself when
-    the file cannot be written). A forked process hands its run over this way rather than
-    through the pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about
-    1 s of a 10 s indexing."""
+# A clean index build merges the chunks in parts, each a range of chunk numbers with the
+# postings of about this many articles' worth of terms; a forked process merges one part at a
+# time, reading only that part of every run. Merging all at once held every run's postings in
+# the search process and again, joined, in each of the two merge processes: 5.1 and 6.3 GB at
+# 100,000 articles (docs/performance.md).
+_PART_ARTICLES = 6250
+
+
+def _split_run(fields: list, bounds: list[int]) -> list[list]:
+    """A run's postings (_index_arrays's, with chunk numbers) split into parts by chunk number,
+    [bounds[j], bounds[j + 1]): for each part, the run's field tuples with only its terms, in
+    the same order (Han terms, then words), their strings copied out one after another."""
+    parts: list[list] = [[] for _ in range(len(bounds) - 1)]
+    for cps, words, first, last, buf, offsets, buckets in fields:
+        n_han = len(cps)
+        part = np.searchsorted(np.array(bounds[1:-1], dtype=np.uint64), buckets, side="right")
+        order = np.argsort(part, kind="stable")  # keeps Han terms before words within a part
+        lens = (offsets[1:] - offsets[:-1])[order]
+        at = np.zeros(len(order) + 1, dtype=np.int64)
+        np.cumsum(lens, out=at[1:])
+        out = np.empty(int(at[-1]), dtype=np.uint8)
+        _copy_ranges(out, at[:-1], buf, offsets[:-1][order], lens)
+        ends = np.searchsorted(part[order], np.arange(len(parts) + 1), side="left")
+        for j, (t0, t1) in enumerate(zip(ends.tolist(), ends[1:].tolist())):
+            idx = order[t0:t1]
+            han = idx < n_han
+            parts[j].append((cps[idx[han]], [words[i - n_han] for i in idx[~han].tolist()], first[idx], last[idx],
+                             out[at[t0] : at[t1]], at[t0 : t1 + 1] - at[t0], buckets[idx]))
+    return parts
+
+
+def _index_to_file(job: tuple[int, tuple[list, bool]], n_buckets: int, bounds: list[int], folder: str):
+    """_index_run of a run, its postings pickled part by part (_split_run) into one file in
+    `folder`: (path, where each part starts in it, field length sums, the newest day's
+    field_postings()). A forked process hands its run over this way rather than through the
+    pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about 1 s of a 10 s
+    indexing."""
     i, run = job
-    found = _index_run(run, n_buckets)
+    fields, sums, known = _index_run(run, n_buckets)
     path = os.path.join(folder, f"run-{i}.pickle")
-    try:
-        with open(path, "wb") as f:
-            pickle.dump(found, f, protocol=pickle.HIGHEST_PROTOCOL)
-    except OSError:  # a full or read-only temporary folder: the pipe, then
-        with suppress(OSError):
-            os.remove(path)
-        return found
-    return path
-
-
-def _load_run(found):
-    """A run from _index_to_file: read from its file (then removed), or as it came."""
-    if not isinstance(found, str):
-        return found
-    with open(found, "rb") as f:
-        run = pickle.load(f)
-    os.remove(found)
-    return run
+    starts = []
+    with open(path, "wb") as f:
+        for part in _split_run(fields, bounds):
+            starts.append(f.tell())
+            pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path, starts, sums, known
 
 
 def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
-                 run: int | None = None, newest: int | None = None):
-    """(chunk path -> bytes, term -> last article number per field, field length sums, cut-back
-    information, field length sums before `newest`, article number -> field_postings() of its
-    fields for the articles from `newest` on) of the articles `numbered`.
+                 run: int | None = None, newest: int | None = None, sink=None):
+    """(chunks, term -> last article number per field, field length sums, cut-back information,
+    field length sums before `newest`, article number -> field_postings() of its fields for the
+    articles from `newest` on) of the articles `numbered`. The chunks are a dict, chunk path ->
+    bytes; with `sink` (a function of a chunk's path and bytes that stores them and returns
+    their key), each chunk goes to it as soon as it is made, and the chunks are an OutputChunks
+    holding only their keys.
 
-    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000; in
-    forked processes on more than one core); each run gives its terms' postings as arrays, and
-    _merge_runs joins them into the chunks, in as many processes, each for a range of chunks.
-    With `newest` (an article number: the first of the newest day), the articles from it on
-    are in runs of their own, and the cut-back information is that of build_search_files's
-    cache: for each of their terms, the field lengths and last numbers before them."""
+    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000);
+    each run gives its terms' postings as arrays, and _merge_runs joins them into the chunks.
+    On more than one core, forked processes index the runs, saving each run's postings part
+    by part (_PART_ARTICLES) in a temporary folder, and then merge the parts one at a time
+    each; without a usable temporary folder (none, or full), all is done in this process. With `newest` (an
+    article number: the first of the newest day), the articles from it on are in runs of their
+    own, and the cut-back information is that of build_search_files's cache: for each of their
+    terms, the field lengths and last numbers before them."""
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
@@ -747,42 +772,36 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     tail_from = len(runs)
     runs += [numbered[i : i + run] for i in range(split, len(numbered), run)]
     jobs = [(r, i >= tail_from) for i, r in enumerate(runs)]
-    parts = []
-    known: dict[int, list] = {}
-    sums = [0, 0, 0]
-    progress = bar("indexing for search", len(numbered), "article")
     temp = None
-    if processes < 2 or len(runs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        found = map(partial(_index_run, n_buckets=n_buckets), jobs)
-        pool = None
-    else:
+    if processes > 1 and len(runs) > 1 and "fork" in multiprocessing.get_all_start_methods():
         with suppress(OSError):
             temp = tempfile.TemporaryDirectory(prefix="ycarchive-runs-")
-        pool = multiprocessing.get_context("fork").Pool(processes)
-        if temp is None:
-            found = pool.imap(partial(_index_run, n_buckets=n_buckets), jobs)
-        else:
-            paths = pool.imap(partial(_index_to_file, n_buckets=n_buckets, folder=temp.name), enumerate(jobs))
-            found = map(_load_run, paths)
-    base_sums = sums
     try:
-        for r, (fields, run_sums, run_known) in zip(runs, found):
-            parts.append(fields)
-            known.update(run_known)
-            sums = list(map(add, sums, run_sums))
-            if len(parts) == tail_from:
-                base_sums = sums
-            progress.update(len(r))
+        if temp is not None:
+            with suppress(OSError):  # a full temporary folder: in this process, then
+                return _index_forked(jobs, n_buckets, processes, tail_from, temp.name, sink)
     finally:
-        if pool is not None:
-            pool.terminate()
         if temp is not None:
             temp.cleanup()
+    return _index_here(jobs, n_buckets, tail_from, sink)
+
+
+def _index_here(jobs: list, n_buckets: int, tail_from: int, sink):
+    """index_chunks in this process."""
+    parts, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
+    progress = bar("indexing for search", sum(len(r) for r, _ in jobs), "article")
+    for i, job in enumerate(jobs):
+        fields, run_sums, run_known = _index_run(job, n_buckets)
+        parts.append(fields)
+        known.update(run_known)
+        sums = list(map(add, sums, run_sums))
+        if i + 1 == tail_from:
+            base_sums = sums
+        progress.update(len(job[0]))
     progress.close()
-    if pool is None:
-        chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
-    else:
-        chunks, last, tail = _merge_forked(parts, n_buckets, processes, tail_from)
+    chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
+    if sink is not None:
+        chunks = OutputChunks(None, {path: sink(path, data) for path, data in chunks.items()})
     return chunks, last, sums, tail, base_sums, known
 
 
@@ -804,74 +823,68 @@ def _join_runs(parts: list):
     return src
 
 
-_MERGE_INPUT: tuple = ()  # what forked _merge_range processes read: (runs, strings, n_buckets, bounds, tail_from, files)
+_MERGE_INPUT: tuple = ()  # what forked _merge_part processes read: (runs, n_buckets, tail_from, folder, sink)
 
 
-def _merge_forked(parts: list, n_buckets: int, processes: int, tail_from: int):
-    """_merge_runs in forked processes, each for a range of chunk numbers; they see the runs'
-    arrays (joined here, _join_runs) without a copy through the pipe. The merge had been half
-    of the index build at 10,000 articles of news text, on one core.
-
-    Each process writes its chunks' bytes one after another into a temporary file made before
-    the fork and sends back only their names and sizes: at 10,000 synthetic articles, sending
-    the 250 MB of chunks through the pool's pipe had taken 1.4 s of a 2.6 s merge. Where no
-    temporary file can be made or filled (a full disk), the chunks come through the pipe."""
+def _index_forked(jobs: list, n_buckets: int, processes: int, tail_from: int, folder: str, sink):
+    """index_chunks in forked processes, which save the runs' postings to files in `folder`,
+    part by part, and then merge the parts. A part's chunks are written to a file of their own
+    (or given to `sink`) and only their names and sizes (or keys) come back: at 10,000
+    synthetic articles, sending the 250 MB of chunks through the pool's pipe had taken 1.4 s of
+    a 2.6 s merge. Raises OSError if the runs or the chunks cannot be saved."""
     global _MERGE_INPUT
-    files: list = []
-    with suppress(OSError):
-        files = [tempfile.TemporaryFile() for _ in range(processes)]
-    files += [None] * (processes - len(files))
-    src = _join_runs(parts)
-    _MERGE_INPUT = (parts, src, n_buckets, [n_buckets * j // processes for j in range(processes + 1)], tail_from,
-                    files)
+    n_parts = min(n_buckets, max(processes, -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)))
+    bounds = [n_buckets * j // n_parts for j in range(n_parts + 1)]
+    saved, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
+    progress = bar("indexing for search", sum(len(r) for r, _ in jobs), "article")
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        found = pool.imap(partial(_index_to_file, n_buckets=n_buckets, bounds=bounds, folder=folder),
+                          enumerate(jobs))
+        for i, (job, (path, starts, run_sums, run_known)) in enumerate(zip(jobs, found)):
+            saved.append((path, starts))
+            known.update(run_known)
+            sums = list(map(add, sums, run_sums))
+            if i + 1 == tail_from:
+                base_sums = sums
+            progress.update(len(job[0]))
+    progress.close()
+    chunks, keys, shards, more, tail = {}, {}, [], {}, {}
+    _MERGE_INPUT = (saved, n_buckets, tail_from, folder, sink)
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
-            pending = pool.map_async(_merge_range, range(processes))
-            _MERGE_INPUT = ()
-            parts.clear()  # the forked processes have their own; this one frees its copy before the chunks come
-            del src  # the only other reference: so the caller must not hold one (hence joined here)
-            results = pending.get()
-        chunks, shards, more, tail = {}, [], {}, {}
-        for file, (names, sizes, last, part_tail) in zip(files, results):
-            if sizes is None:  # they came through the pipe
-                chunks.update(names)
-            else:
-                # one read a chunk: reading the whole file and slicing it copied every byte twice
-                file.seek(0)
-                chunks.update(zip(names, map(file.read, sizes)))
-                file.close()
-            shards += last.shards
-            more.update(last.more)
-            tail.update(part_tail)
+            for names, made, last, part_tail in pool.imap(_merge_part, range(n_parts)):
+                if sink is not None:
+                    keys.update(zip(names, made))
+                else:  # a file of the chunks' bytes one after another, and their sizes
+                    path, sizes = made
+                    with open(path, "rb") as f:  # one read a chunk: reading it whole and slicing copied every byte twice
+                        chunks.update(zip(names, map(f.read, sizes)))
+                    os.remove(path)
+                shards += last.shards
+                more.update(last.more)
+                tail.update(part_tail)
     finally:
         _MERGE_INPUT = ()
-        parts.clear()
-        for file in files:
-            if file is not None:
-                file.close()
-    return chunks, LastNumbers(shards, more), tail
+    return (OutputChunks(None, keys) if sink is not None else chunks), LastNumbers(shards, more), sums, tail, \
+        base_sums, known
 
 
-def _merge_range(j: int):
-    parts, src, n_buckets, bounds, tail_from, files = _MERGE_INPUT
-    chunks, last, tail = _merge_runs([[_select(p, bounds[j], bounds[j + 1]) for p in fields] for fields in parts],
-                                     src, n_buckets, tail_from)
-    if files[j] is not None:
-        try:
-            files[j].writelines(chunks.values())
-            files[j].flush()
-            return list(chunks), list(map(len, chunks.values())), last, tail
-        except OSError:  # a full disk: the pipe, then
-            pass
-    return chunks, None, last, tail
-
-
-def _select(arrays: tuple, lo: int, hi: int) -> tuple:
-    """The terms of one field of a run (_join_runs's tuple) whose chunk numbers are in [lo, hi)."""
-    cps, words, first, last, start, end, buckets = arrays
-    keep = (buckets >= lo) & (buckets < hi)
-    return (cps[keep[: len(cps)]], list(compress(words, keep[len(cps) :].tolist())), first[keep], last[keep],
-            start[keep], end[keep], buckets[keep])
+def _merge_part(j: int):
+    """Merge part `j` of the saved runs (_index_forked): (chunk paths, their keys from the sink
+    or the file their bytes are in and their sizes, last numbers, cut-back information)."""
+    saved, n_buckets, tail_from, folder, sink = _MERGE_INPUT
+    parts = []
+    for path, starts in saved:
+        with open(path, "rb") as f:
+            f.seek(starts[j])
+            parts.append(pickle.load(f))
+    chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
+    if sink is not None:
+        return list(chunks), [sink(path, data) for path, data in chunks.items()], last, tail
+    path = os.path.join(folder, f"part-{j}.chunks")
+    with open(path, "wb") as f:
+        f.writelines(chunks.values())
+    return list(chunks), (path, list(map(len, chunks.values()))), last, tail
 
 
 # Han terms are numbered by their characters' ranks among the archive's distinct ones (k of
@@ -1111,9 +1124,10 @@ class OutputChunks(MutableMapping):
     every build that changed content loaded and saved again (0.6 s and 1.0-1.3 s), though they
     are in the output, byte for byte, and a change touches a third of them. `keys` holds every
     chunk's key as the last build wrote it; the caller checks them against the output's
-    manifest before trusting the folder (cli.start_search). Chunks read or set are `held`."""
+    manifest before trusting the folder (cli.start_search). Chunks read or set are `held`.
+    Without a folder (`None`: chunks handed to index_chunks's sink), none can be read."""
 
-    def __init__(self, folder: str, keys: dict[str, str]):
+    def __init__(self, folder: str | None, keys: dict[str, str]):
         self.folder, self.keys = folder, keys
         self.held: dict[str, bytes] = {}
         self.gone: set[str] = set()
@@ -1121,7 +1135,7 @@ class OutputChunks(MutableMapping):
     def __getitem__(self, path: str) -> bytes:
         data = self.held.get(path)
         if data is None:
-            if path not in self.keys or path in self.gone:
+            if path not in self.keys or path in self.gone or self.folder is None:
                 raise KeyError(path)
             with open(os.path.join(self.folder, path), "rb") as handle:
                 data = self.held[path] = handle.read()
@@ -1842,14 +1856,14 @@ def _collector_off():
             gc.enable()
 
 
-def build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
+def build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index; see
     _build_search_files (run with the cyclic garbage collector off)."""
     with _collector_off():
-        return _build_search_files(docs, cache)
+        return _build_search_files(docs, cache, sink)
 
 
-def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dict[str, bytes]:
+def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
     `cache` is a dict kept between builds (or None); the files are the same bytes with or
@@ -1866,6 +1880,8 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
 
     The previous chunks may be an OutputChunks (read from the output when needed); then the
     files returned hold only the chunks it read or changed, and the others are its kept().
+    When everything is indexed again, `sink` (if given) takes the chunks as they are made
+    (index_chunks), and they are all kept().
     """
     if cache is None:
         cache = {}
@@ -1927,7 +1943,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None) -> dic
         except OSError:  # a chunk the cache counts on is gone from the output (OutputChunks)
             todo = state = None
     if todo is None:
-        chunks, last, sums, tail, base_sums, known = index_chunks(numbered, n_buckets, newest=newest)
+        chunks, last, sums, tail, base_sums, known = index_chunks(numbered, n_buckets, newest=newest, sink=sink)
     memo = {}  # the newest day's field_postings(), so that editing one of its articles tokenizes only that one
     for e in current:
         if e[0] >= newest:
