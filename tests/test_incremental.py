@@ -369,3 +369,21 @@ def test_search_chunks_come_from_the_output_where_its_manifest_vouches_for_them(
     assert edit_and_build("健步走") == 0
     (out / chunk).unlink()
     assert edit_and_build("红色物业") == 1
+
+
+def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
+    """CPython keeps the UTF-8 that pickling a str asks for in the str itself; the cache's
+    pickler writes long non-ASCII strings as bytes of their own, and reads them back as they were."""
+    import pickle
+    import sys
+
+    from ycarchive import cli
+
+    body, short, ascii_text = "运城市党建引领基层治理。" * 40, "盐湖区", "x" * 500
+    payload = {"body": body, "items": [short, ascii_text, "\udc80" + body], "bytes": b"\xe8"}
+    sizes = [sys.getsizeof(s) for s in (body, ascii_text)]
+    cli._save_part(tmp_path / "part.pickle", payload)
+    assert [sys.getsizeof(s) for s in (body, ascii_text)] == sizes  # short strings are pickled as usual
+    assert cli._load_part(tmp_path / "part.pickle") == payload
+    pickle.dumps(body)  # what the plain pickler does
+    assert sys.getsizeof(body) > sizes[0]

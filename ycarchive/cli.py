@@ -88,11 +88,33 @@ def _shard(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % CACHE_SHARDS
 
 
+_LONG_STR = 64  # characters: a str this long or longer is written by _Pickler as bytes
+
+
+class _Pickler(pickle.Pickler):
+    """A pickler that writes long non-ASCII strings as their UTF-8 bytes, made apart.
+
+    Pickling a str asks CPython for its UTF-8, which the str then keeps for as long as it
+    lives: saving the cache after a full build of 100,000 articles left a second copy of every
+    body, its HTML and its text in the process that saved it (about 90 MB at 10,000 articles).
+    Encoding them here makes bytes that go when the part is written."""
+
+    def persistent_id(self, obj):
+        if type(obj) is str and len(obj) >= _LONG_STR and not obj.isascii():
+            return obj.encode("utf-8", "surrogatepass")
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        return pid.decode("utf-8", "surrogatepass")
+
+
 def _load_part(path: Path):
     """One file of the cache, or None if it is missing, unreadable or made by other code."""
     try:
         with open(path, "rb") as handle:
-            version, payload = pickle.load(handle)
+            version, payload = _Unpickler(handle).load()
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
     return payload if version == code_version() else None
@@ -154,7 +176,7 @@ def _same(new: dict, old: dict | None) -> bool:
 def _save_part(path: Path, payload) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        pickle.dump((code_version(), payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
     os.replace(tmp, path)
 
 

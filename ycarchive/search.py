@@ -729,14 +729,18 @@ def _split_run(fields: list, bounds: list[int]) -> list[list]:
     return parts
 
 
-def _index_to_file(job: tuple[int, tuple[list, bool]], n_buckets: int, bounds: list[int], folder: str):
-    """_index_run of a run, its postings pickled part by part (_split_run) into one file in
-    `folder`: (path, where each part starts in it, field length sums, the newest day's
-    field_postings()). A forked process hands its run over this way rather than through the
-    pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about 1 s of a 10 s
-    indexing."""
-    i, run = job
-    fields, sums, known = _index_run(run, n_buckets)
+_INDEX_INPUT: list = []  # the runs, for forked _index_to_file processes
+
+
+def _index_to_file(i: int, n_buckets: int, bounds: list[int], folder: str):
+    """_index_run of run `i` of _INDEX_INPUT, its postings pickled part by part (_split_run)
+    into one file in `folder`: (path, where each part starts in it, field length sums, the
+    newest day's field_postings()). A forked process hands its run over this way rather than
+    through the pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about
+    1 s of a 10 s indexing. It takes the articles from the fork, not the pipe: pickling them
+    left a UTF-8 copy of every text in the search process (CPython keeps the one pickle asks
+    for in the str), 42 MB at 10,000 articles."""
+    fields, sums, known = _index_run(_INDEX_INPUT[i], n_buckets)
     path = os.path.join(folder, f"run-{i}.pickle")
     starts = []
     with open(path, "wb") as f:
@@ -832,21 +836,26 @@ def _index_forked(jobs: list, n_buckets: int, processes: int, tail_from: int, fo
     (or given to `sink`) and only their names and sizes (or keys) come back: at 10,000
     synthetic articles, sending the 250 MB of chunks through the pool's pipe had taken 1.4 s of
     a 2.6 s merge. Raises OSError if the runs or the chunks cannot be saved."""
-    global _MERGE_INPUT
+    global _INDEX_INPUT, _MERGE_INPUT
     n_parts = min(n_buckets, max(processes, -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)))
     bounds = [n_buckets * j // n_parts for j in range(n_parts + 1)]
     saved, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
     progress = bar("indexing for search", sum(len(r) for r, _ in jobs), "article")
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        found = pool.imap(partial(_index_to_file, n_buckets=n_buckets, bounds=bounds, folder=folder),
-                          enumerate(jobs))
-        for i, (job, (path, starts, run_sums, run_known)) in enumerate(zip(jobs, found)):
-            saved.append((path, starts))
-            known.update(run_known)
-            sums = list(map(add, sums, run_sums))
-            if i + 1 == tail_from:
-                base_sums = sums
-            progress.update(len(job[0]))
+    _INDEX_INPUT = jobs
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            _INDEX_INPUT = []
+            found = pool.imap(partial(_index_to_file, n_buckets=n_buckets, bounds=bounds, folder=folder),
+                              range(len(jobs)))
+            for i, (job, (path, starts, run_sums, run_known)) in enumerate(zip(jobs, found)):
+                saved.append((path, starts))
+                known.update(run_known)
+                sums = list(map(add, sums, run_sums))
+                if i + 1 == tail_from:
+                    base_sums = sums
+                progress.update(len(job[0]))
+    finally:
+        _INDEX_INPUT = []
     progress.close()
     chunks, keys, shards, more, tail = {}, {}, [], {}, {}
     _MERGE_INPUT = (saved, n_buckets, tail_from, folder, sink)
