@@ -371,6 +371,60 @@ def test_search_chunks_come_from_the_output_where_its_manifest_vouches_for_them(
     assert edit_and_build("红色物业") == 1
 
 
+def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them(tmp_path, monkeypatch):
+    """The search index's cache keeps each article's number and its record's key, not the
+    record's bytes: a build makes only the records of articles added or changed, and reads an
+    article's old record from the output to take it out of the index. If the manifest does
+    not vouch for the records (a build that failed after saving the cache), all are made again,
+    and an article changed then is indexed again with all the others."""
+    from ycarchive import cli
+    from ycarchive import search as search_module
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    _, search_cache, digests = cli._load_part(cli.cache_dir(out) / "search.pickle")
+    record_files = {p.relative_to(out).as_posix() for p in (out / "search" / "d").iterdir()}
+    assert search_cache["record files"] is None and set(search_cache["record keys"]) == record_files
+    assert not any(dest.startswith("search/d/") for dest in digests)
+    log = tmp_path / "made"
+    real_render, real_index = search_module.render_record, search_module.index_chunks
+
+    def logged(name, real):
+        def run(*args, **kwargs):  # runs in the search process: tell the test through a file
+            with open(log, "a") as handle:
+                handle.write(f"{name}\n")
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(search_module, "render_record", logged("record", real_render))
+    monkeypatch.setattr(search_module, "index_chunks", logged("index", real_index))
+    mds = articles_of(content)
+
+    def change_and_build(change, note: str) -> list[str]:
+        change()
+        log.write_text("")
+        assert build(content, out) == 0
+        made = log.read_text().split()
+        assert build(content, tmp_path / note) == 0
+        assert tree(out) == tree(tmp_path / note), note
+        return sorted(made)
+
+    def edit(md, note):
+        return lambda: md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
+
+    assert change_and_build(edit(mds[1], "社区议事"), "edit") == ["record"]
+    assert change_and_build(mds[2].unlink, "delete") == []  # its record read from the output, and spliced out
+    manifest = json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8"))
+    record = next(path for path in sorted(record_files) if (out / path).is_file())
+    manifest[record] = "written by a build that then failed"
+    (out / write_module.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    # every record made again, and the edited article's old record not to be had: all indexed again
+    assert change_and_build(edit(mds[3], "健步走"), "untrusted") == ["index"] + ["record"] * (len(mds) - 1)
+    assert change_and_build(edit(mds[3], "志愿服务"), "trusted again") == ["record"]
+
+
 def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
     """CPython keeps the UTF-8 that pickling a str asks for in the str itself; the cache's
     pickler writes long non-ASCII strings as bytes of their own, and reads them back as they were."""

@@ -269,8 +269,14 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
                 keys.update(state["chunks"].kept())
             state["chunk keys"] = {path: keys[path] for path in state["chunks"]}
             state["chunks"] = None
-        # Chunks are read again from the output, as new objects, so their digests are never reused.
-        cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith("search/t/")}
+        records = cache["search"].get("record files")
+        if records is not None:  # and so are the records
+            if isinstance(records, OutputChunks):
+                keys.update(records.kept())
+            cache["search"]["record keys"] = {path: keys[path] for path in records}
+            cache["search"]["record files"] = None
+        # Chunks and records are read again from the output, as new objects, so their digests are never reused.
+        cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith(("search/t/", "search/d/"))}
         if stage is not None and os.getpid() != parent and sum(map(len, made.values())) > SPILL_BYTES:
             for dest, data in made.items():
                 stage.put(dest, data)
@@ -345,13 +351,17 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
 
 
 def chunks_from_output(out: Path, search_cache: dict, previous: dict) -> None:
-    """Point the search index's cache at the chunks in the output (search.OutputChunks), if the
-    output's manifest (`previous`) has every chunk with the key the cache says it was written
-    with; otherwise drop the cache's index state, so that everything is indexed again. (A build
+    """Point the search index's cache at the chunks and records in the output
+    (search.OutputChunks), if the output's manifest (`previous`) has every one of them with the
+    key the cache says it was written with; otherwise drop the cache's index state, so that
+    everything is indexed again, or its records, so that they are all made again. (A build
     that failed after its search process saved the cache, or a site changed by hand, leaves
     other bytes in the output.)"""
     from .search import OutputChunks
 
+    keys = search_cache.pop("record keys", None)
+    if isinstance(keys, dict) and all(previous.get(path) == key for path, key in keys.items()):
+        search_cache["record files"] = OutputChunks(str(out), keys)
     state = search_cache.get("state")
     if state is None or state.get("chunks") is not None:
         return

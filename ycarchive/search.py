@@ -30,7 +30,7 @@ import numpy as np
 
 from .progress import bar
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
 LUNR_B = 0.75
@@ -1175,6 +1175,12 @@ class OutputChunks(MutableMapping):
         new.held, new.gone = dict(self.held), set(self.gone)
         return new
 
+    def sunk(self, path: str, key: str) -> None:
+        """Note a file put elsewhere (a sink), with its key: kept() from now on."""
+        self.keys[path] = key
+        self.held.pop(path, None)
+        self.gone.discard(path)
+
     def kept(self) -> dict[str, str]:
         """path -> key of the chunks neither read nor changed: the same bytes as in the output."""
         return {path: key for path, key in self.keys.items() if path not in self.held and path not in self.gone}
@@ -1289,9 +1295,13 @@ def facet_key(kind: str, value: str) -> str:
     return f"{kind}-{fnv1a(value):08x}"
 
 
-def _record_doc(record: tuple[int, bytes]) -> SearchDoc:
-    """The article a record (number, bytes) was rendered from, as far as the index uses it."""
-    r = json.loads(record[1])
+def record_path(num: int) -> str:
+    return f"search/d/{num}.json"
+
+
+def _record_doc(record: bytes) -> SearchDoc:
+    """The article a record was rendered from, as far as the index uses it."""
+    r = json.loads(record)
     return SearchDoc(id=r["id"], url=r["url"], title=r["title"], kicker=r["kicker"], subtitle=r["subtitle"],
                      date=r["date"], counties=tuple(r["counties"]), section=r["section"], column=r["column"],
                      people=tuple(r["people"]), tags=tuple(r["tags"]), text=r["text"])
@@ -1876,8 +1886,8 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
     `cache` is a dict kept between builds (or None); the files are the same bytes with or
-    without it. It holds each article's record under a hash of its content, the previous
-    chunks, each term's last article number per field, and, for the terms of the newest day's
+    without it. It holds each article's number under a hash of its content ("records") and
+    the previous build's records by path ("record files"), the previous chunks, each term's last article number per field, and, for the terms of the newest day's
     articles, their field lengths and last numbers before that day (the day's postings end
     each of its terms' strings). A build whose changes are all numbered from the start of the
     previous build's newest day on (articles of that day added, edited or deleted; new days)
@@ -1887,10 +1897,10 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
     of the newest day, if all of its changes fit too) are spliced into the chunks
     (_splice_older). Any other change indexes everything again.
 
-    The previous chunks may be an OutputChunks (read from the output when needed); then the
-    files returned hold only the chunks it read or changed, and the others are its kept().
-    When everything is indexed again, `sink` (if given) takes the chunks as they are made
-    (index_chunks), and they are all kept().
+    The previous chunks and records may be OutputChunks (read from the output when needed);
+    then the files returned hold only the chunks and records it read or changed, and the
+    others are its kept(). With `sink`, each record made goes to it, and when everything is
+    indexed again, each chunk too (index_chunks); those are kept() as well.
     """
     if cache is None:
         cache = {}
@@ -1899,11 +1909,10 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
         cache["format"] = FORMAT_VERSION
     numbered = number_docs(docs)
     keys = [doc_key(d) for _, d in numbered]
-    old_records = cache.get("records", {})
-    records = {}
-    for (num, d), k in zip(numbered, keys):
-        rec = old_records.get(k)
-        records[k] = rec if rec is not None and rec[0] == num else (num, render_record(num, d))
+    old_numbers = cache.get("records", {})
+    record_files = cache.pop("record files", None)  # mutated below: a failed build leaves none behind
+    if record_files is None:
+        record_files = {}
     n_buckets = bucket_count(len(numbered))
     current = {(num, k) for (num, _), k in zip(numbered, keys)}
     newest = _day_start(numbered[-1][0]) if numbered else 0
@@ -1926,7 +1935,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
             kept_nums = [num for num, _ in kept]
             try:
                 ok = len(gone) + len(came) <= SPLICE_LIMIT and _splice_older(
-                    state, [(num, _record_doc(old_records[k])) for num, k in gone],
+                    state, [(num, _record_doc(record_files[record_path(num)])) for num, k in gone],
                     [(num, by_key[k]) for num, k in came],
                     {num: _anchors(kept, bisect_left(kept_nums, num)) for num in {num for num, _ in gone | came}},
                     n_buckets, known, {e[0]: fields for e, fields in state["memo"].items()})
@@ -1959,14 +1968,27 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
             fields = known.get(e[0]) or (state and state["memo"].get(e))
             if fields:
                 memo[e] = fields
-    cache["records"] = records
     cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums,
                       "base": newest, "tail": tail, "base_sums": base_sums or [0, 0, 0], "memo": memo}
+    # the records: those of articles gone, or now numbered otherwise, out; new or changed ones made
+    paths = {record_path(num): (num, d, k) for (num, d), k in zip(numbered, keys)}
+    for path in [path for path in record_files if path not in paths]:
+        del record_files[path]
+    if sink is not None and not isinstance(record_files, OutputChunks):
+        record_files = OutputChunks(None, {})
+    for path, (num, d, k) in paths.items():
+        if old_numbers.get(k) != num or path not in record_files:
+            data = render_record(num, d)
+            if sink is None:
+                record_files[path] = data
+            else:
+                record_files.sunk(path, sink(path, data))
+    cache["records"] = {k: num for num, _, k in paths.values()}
+    cache["record files"] = record_files
     files = {"search/meta.json": render_meta(numbered, sums, n_buckets)}
-    files.update(chunks.held if isinstance(chunks, OutputChunks) else chunks)  # the rest: OutputChunks.kept
+    for made in (chunks, record_files):  # the rest: OutputChunks.kept
+        files.update(made.held if isinstance(made, OutputChunks) else made)
     files.update(render_facets(numbered))
-    for num, rec in records.values():
-        files[f"search/d/{num}.json"] = rec
     return files
 
 
