@@ -698,12 +698,14 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
     return fields, sums, {num: [field_postings(t) for t in field_texts(d)] for num, d in items} if newest else {}
 
 
-# A clean index build merges the chunks in parts, each a range of chunk numbers with the
-# postings of about this many articles' worth of terms; a forked process merges one part at a
-# time, reading only that part of every run. Merging all at once held every run's postings in
-# the search process and again, joined, in each of the two merge processes: 5.1 and 6.3 GB at
-# 100,000 articles (docs/performance.md).
-_PART_ARTICLES = 6250
+# A clean index build merges the chunks in parts, a range of chunk numbers for every this many
+# articles (at least one a process); a forked process merges one part at a time, reading only
+# that part of every run. Merging all at once held every run's postings in the search process
+# and again, joined, in each of the two merge processes: 5.1 and 6.3 GB at 100,000 articles
+# (docs/performance.md). A part of 6,250 articles took about 300 MB there. Parts of 3,125 (4 at
+# 10,000 articles, against 2) made index_chunks 8.8-9.3 s against 8.1-8.6 s at 10,000 synthetic
+# articles (bench/search_phases.py, 3 rounds alternating).
+_PART_ARTICLES = 4000
 
 
 def _split_run(fields: list, bounds: list[int]) -> list[list]:
@@ -759,7 +761,9 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     their key), each chunk goes to it as soon as it is made, and the chunks are an OutputChunks
     holding only their keys.
 
-    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 2,000);
+    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 625: at
+    100,000 articles an indexing process grew by about 680 MB for a run of 2,000 and 370 MB for
+    one of 1,000, beyond what it shares with the search process);
     each run gives its terms' postings as arrays, and _merge_runs joins them into the chunks.
     On more than one core, forked processes index the runs, saving each run's postings part
     by part (_PART_ARTICLES) in a temporary folder, and then merge the parts one at a time
@@ -770,7 +774,7 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
-        run = max(250, min(2000, -(-len(numbered) // 16)))
+        run = max(250, min(625, -(-len(numbered) // 16)))
     split = len(numbered) if newest is None else bisect_left([num for num, _ in numbered], newest)
     runs = [numbered[i : min(i + run, split)] for i in range(0, split, run)]
     tail_from = len(runs)
