@@ -763,11 +763,11 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
 
     The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 625: at
     100,000 articles an indexing process grew by about 680 MB for a run of 2,000 and 370 MB for
-    one of 1,000, beyond what it shares with the search process);
-    each run gives its terms' postings as arrays, and _merge_runs joins them into the chunks.
-    On more than one core, forked processes index the runs, saving each run's postings part
-    by part (_PART_ARTICLES) in a temporary folder, and then merge the parts one at a time
-    each; without a usable temporary folder (none, or full), all is done in this process. With `newest` (an
+    one of 1,000, beyond what it shares with the search process); each run gives its terms'
+    postings as arrays, and _merge_runs joins them into the chunks. On more than one core,
+    forked processes index the runs, saving each run's postings part by part (_PART_ARTICLES)
+    in a temporary folder, and then merge the parts one at a time each; without a usable
+    temporary folder (none, or a full one), all is done in this process. With `newest` (an
     article number: the first of the newest day), the articles from it on are in runs of their
     own, and the cut-back information is that of build_search_files's cache: for each of their
     terms, the field lengths and last numbers before them."""
@@ -1131,7 +1131,8 @@ class LastNumbers(MutableMapping):
 
 
 class OutputChunks(MutableMapping):
-    """The previous build's chunks, read from its output folder when first needed: path -> bytes.
+    """The previous build's chunks (or records), read from its output folder when first needed:
+    path -> bytes.
 
     The chunks were most of the search index's cache (238 MB of 306 at 10,000 articles), which
     every build that changed content loaded and saved again (0.6 s and 1.0-1.3 s), though they
