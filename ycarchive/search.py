@@ -736,7 +736,7 @@ _INDEX_INPUT: list = []  # the runs, for forked _index_to_file processes
 
 def _index_to_file(i: int, n_buckets: int, bounds: list[int], folder: str):
     """_index_run of run `i` of _INDEX_INPUT, its postings pickled part by part (_split_run)
-    into one file in `folder`: (path, where each part starts in it, field length sums, the
+    into one file in `folder`: ((path, where each part starts in it), field length sums, the
     newest day's field_postings()). A forked process hands its run over this way rather than
     through the pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about
     1 s of a 10 s indexing. It takes the articles from the fork, not the pipe: pickling them
@@ -749,7 +749,7 @@ def _index_to_file(i: int, n_buckets: int, bounds: list[int], folder: str):
         for part in _split_run(fields, bounds):
             starts.append(f.tell())
             pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path, starts, sums, known
+    return (path, starts), sums, known
 
 
 def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processes: int | None = None,
@@ -794,19 +794,26 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     return _index_here(jobs, n_buckets, tail_from, sink)
 
 
-def _index_here(jobs: list, n_buckets: int, tail_from: int, sink):
-    """index_chunks in this process."""
-    parts, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
+def _gather(jobs: list, found, tail_from: int):
+    """The runs indexed (`found`: for each job in turn, what it gave and its field length sums
+    and newest-day field_postings()), with a progress bar: (what each gave, the field_postings()
+    of them all, the field length sums, the sums before run `tail_from`)."""
+    gave, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
     progress = bar("indexing for search", sum(len(r) for r, _ in jobs), "article")
-    for i, job in enumerate(jobs):
-        fields, run_sums, run_known = _index_run(job, n_buckets)
-        parts.append(fields)
+    for i, (job, (run, run_sums, run_known)) in enumerate(zip(jobs, found)):
+        gave.append(run)
         known.update(run_known)
         sums = list(map(add, sums, run_sums))
         if i + 1 == tail_from:
             base_sums = sums
         progress.update(len(job[0]))
     progress.close()
+    return gave, known, sums, base_sums
+
+
+def _index_here(jobs: list, n_buckets: int, tail_from: int, sink):
+    """index_chunks in this process."""
+    parts, known, sums, base_sums = _gather(jobs, map(partial(_index_run, n_buckets=n_buckets), jobs), tail_from)
     chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
     if sink is not None:
         chunks = OutputChunks(None, {path: sink(path, data) for path, data in chunks.items()})
@@ -843,24 +850,15 @@ def _index_forked(jobs: list, n_buckets: int, processes: int, tail_from: int, fo
     global _INDEX_INPUT, _MERGE_INPUT
     n_parts = min(n_buckets, max(processes, -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)))
     bounds = [n_buckets * j // n_parts for j in range(n_parts + 1)]
-    saved, known, sums, base_sums = [], {}, [0, 0, 0], [0, 0, 0]
-    progress = bar("indexing for search", sum(len(r) for r, _ in jobs), "article")
     _INDEX_INPUT = jobs
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             _INDEX_INPUT = []
             found = pool.imap(partial(_index_to_file, n_buckets=n_buckets, bounds=bounds, folder=folder),
                               range(len(jobs)))
-            for i, (job, (path, starts, run_sums, run_known)) in enumerate(zip(jobs, found)):
-                saved.append((path, starts))
-                known.update(run_known)
-                sums = list(map(add, sums, run_sums))
-                if i + 1 == tail_from:
-                    base_sums = sums
-                progress.update(len(job[0]))
+            saved, known, sums, base_sums = _gather(jobs, found, tail_from)
     finally:
         _INDEX_INPUT = []
-    progress.close()
     chunks, keys, shards, more, tail = {}, {}, [], {}, {}
     _MERGE_INPUT = (saved, n_buckets, tail_from, folder, sink)
     try:
@@ -1139,7 +1137,7 @@ class OutputChunks(MutableMapping):
     are in the output, byte for byte, and a change touches a third of them. `keys` holds every
     chunk's key as the last build wrote it; the caller checks them against the output's
     manifest before trusting the folder (cli.start_search). Chunks read or set are `held`.
-    Without a folder (`None`: chunks handed to index_chunks's sink), none can be read."""
+    Without a folder (`None`: files handed to a sink, see build_search_files), none can be read."""
 
     def __init__(self, folder: str | None, keys: dict[str, str]):
         self.folder, self.keys = folder, keys
@@ -1892,9 +1890,10 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
 
     `cache` is a dict kept between builds (or None); the files are the same bytes with or
     without it. It holds each article's number under a hash of its content ("records") and
-    the previous build's records by path ("record files"), the previous chunks, each term's last article number per field, and, for the terms of the newest day's
-    articles, their field lengths and last numbers before that day (the day's postings end
-    each of its terms' strings). A build whose changes are all numbered from the start of the
+    the previous build's records by path ("record files"), the previous chunks, each term's
+    last article number per field, and, for the terms of the newest day's articles, their
+    field lengths and last numbers before that day (the day's postings end each of its terms'
+    strings). A build whose changes are all numbered from the start of the
     previous build's newest day on (articles of that day added, edited or deleted; new days)
     cuts those terms back to the state before that day and appends the postings of the
     articles from that day on; one that only adds articles numbered after all earlier ones
