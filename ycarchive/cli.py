@@ -246,8 +246,6 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     chunk of a full index build.
     """
     def run() -> tuple[tuple, bool]:
-        from .search import OutputChunks
-
         began = time.perf_counter()
         if not fresh:
             load_search_cache(out, cache)
@@ -264,17 +262,12 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         digests = search_digests(found, cache.get("search digests", {}))
         keys = {dest: key for dest, (_, key) in digests.items()}
         made = {dest: data for dest, data in found.items() if previous.get(dest) != keys[dest]}
+        # saved without the chunks' and records' bytes, which the output holds
         state = cache["search"].get("state")
-        if state is not None:  # saved without the chunks' bytes, which the output holds
-            if isinstance(state["chunks"], OutputChunks):
-                keys.update(state["chunks"].kept())
-            state["chunk keys"] = {path: keys[path] for path in state["chunks"]}
-            state["chunks"] = None
-        records = cache["search"].get("record files")
-        if records is not None:  # and so are the records
-            if isinstance(records, OutputChunks):
-                keys.update(records.kept())
-            cache["search"]["record keys"] = {path: keys[path] for path in records}
+        if state is not None:
+            state["chunk keys"], state["chunks"] = keys_of(state["chunks"], keys), None
+        if cache["search"].get("record files") is not None:
+            cache["search"]["record keys"] = keys_of(cache["search"]["record files"], keys)
             cache["search"]["record files"] = None
         # Chunks and records are read again from the output, as new objects, so their digests are never reused.
         cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith(("search/t/", "search/d/"))}
@@ -351,6 +344,16 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     return files
 
 
+def keys_of(files, keys: dict) -> dict:
+    """path -> key, from `keys`, of the search files `files`: a dict, or an OutputChunks, whose
+    kept() files (the same bytes as in the output) are added to `keys` first."""
+    from .search import OutputChunks
+
+    if isinstance(files, OutputChunks):
+        keys.update(files.kept())
+    return {path: keys[path] for path in files}
+
+
 def chunks_from_output(out: Path, search_cache: dict, previous: dict) -> None:
     """Point the search index's cache at the chunks and records in the output
     (search.OutputChunks), if the output's manifest (`previous`) has every one of them with the
@@ -360,16 +363,19 @@ def chunks_from_output(out: Path, search_cache: dict, previous: dict) -> None:
     other bytes in the output.)"""
     from .search import OutputChunks
 
-    keys = search_cache.pop("record keys", None)
-    if isinstance(keys, dict) and all(previous.get(path) == key for path, key in keys.items()):
-        search_cache["record files"] = OutputChunks(str(out), keys)
+    def vouched(keys) -> OutputChunks | None:
+        if isinstance(keys, dict) and all(previous.get(path) == key for path, key in keys.items()):
+            return OutputChunks(str(out), keys)
+        return None
+
+    records = vouched(search_cache.pop("record keys", None))
+    if records is not None:
+        search_cache["record files"] = records
     state = search_cache.get("state")
     if state is None or state.get("chunks") is not None:
         return
-    keys = state.pop("chunk keys", None)
-    if isinstance(keys, dict) and all(previous.get(path) == key for path, key in keys.items()):
-        state["chunks"] = OutputChunks(str(out), keys)
-    else:
+    state["chunks"] = vouched(state.pop("chunk keys", None))
+    if state["chunks"] is None:
         search_cache.pop("state", None)
 
 
