@@ -441,3 +441,43 @@ def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
     assert cli._load_part(tmp_path / "part.pickle") == payload
     pickle.dumps(body)  # what the plain pickler does
     assert sys.getsizeof(body) > sizes[0]
+
+
+def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_again(tmp_path):
+    """The cache holds each article's front matter, not its Markdown: a body whose rendering
+    is not in the cache is read from its file again, and a file that no longer has that body
+    is an error, not a wrong page."""
+    from ycarchive import cli
+    from ycarchive.errors import Problems
+    from ycarchive.library import build_library
+    from ycarchive.load import load_content
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(FIXTURE, content)
+    assert build(content, out) == 0
+    docs = cli.load_cache(out, with_search=False)["docs"]
+    assert [d for _, d in docs.values() if d.src_path.endswith(".md") and d.body is not None] == []
+    assert len([d for _, d in docs.values() if d.src_path.endswith(".md")]) == 5
+
+    for part in cli.cache_dir(out).glob("markdown.*.pickle"):
+        part.unlink()
+    first = articles_of(content)[0]
+    (first.parent / "09-added.md").write_text(article("新增报道", "盐湖区", "薛哲", "新增的正文。"), encoding="utf-8")
+    assert build(content, out) == 0
+    clean = tmp_path / "clean"
+    assert build(content, clean, "--force") == 0
+    assert tree(out) == tree(clean)
+
+    # A file whose stamp is as cached but whose body is not (changed again within one clock tick)
+    age(content)
+    cache: dict = {}
+    load_content(content, Problems(), cache)
+    stat = first.stat()
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text[::-1].replace("。", "！", 1)[::-1], encoding="utf-8")   # as many bytes
+    os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    problems = Problems()
+    build_library(load_content(content, problems, cache), problems, markdown_cache={})
+    assert [(p.line, p.message) for p in problems.errors if first.name in p.path] == [
+        (cache[next(k for k in cache if k.endswith(first.name))][1].body_line,
+         "file changed while it was being built; build again")]

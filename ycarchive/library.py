@@ -6,7 +6,7 @@ import re
 
 from . import markup
 from .errors import Problems, did_you_mean
-from .load import Doc, RawContent, digest
+from .load import Doc, RawContent, digest, read_body
 from .model import KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library, Page, Person, Term
 
 PAGE_KEYS = ("section", *STAFF_ROLES, "date_approximate", "number_approximate", "note")
@@ -281,7 +281,6 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
                           kicker=check.text("kicker"), subtitle=check.text("subtitle"),
                           source=check.text("source"), draft=check.flag("draft"),
                           date_approximate=check.flag("date_approximate", page.date_approximate),
-                          body=doc.body,
                           # A short hash: page keys repeat it for every page that lists the article.
                           fingerprint=digest(f"{doc.src_path}:{doc.digest}:{page.fingerprint}"))
         if article.kind and article.kind not in KINDS:
@@ -326,12 +325,16 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
                                                  f"{claimed[article.url]}; rename one of the files")
             continue
         claimed[article.url] = doc.display
-        if markdown_cache is None:
-            article.html, article.text = markup.render_markdown(article.body)
-        else:
-            key = doc.body_digest or digest(article.body)
-            bodies[key] = markdown_cache.get(key) or markup.render_markdown(article.body)
-            article.html, article.text = bodies[key]
+        key = doc.body_digest or digest(doc.body)
+        rendered = markdown_cache.get(key) if markdown_cache is not None else None
+        if rendered is None:
+            body = doc.body if doc.body is not None else read_body(raw.root, doc, problems)
+            if body is None:
+                continue
+            rendered = markup.render_markdown(body)
+        if markdown_cache is not None:
+            bodies[key] = rendered
+        article.html, article.text = rendered
         article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()
         articles.append(article)
 

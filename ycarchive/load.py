@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,7 @@ class Doc:
     data: dict
     lines: dict = field(default_factory=dict)   # key -> 1-based line
     items: list = field(default_factory=list)   # for a top-level list: 1-based line of each item
-    body: str = ""
+    body: str | None = ""        # None: not kept (see load_content); read_body reads it again
     body_line: int = 0
     digest: str = ""                            # hash of the file's text, for incremental builds
     body_digest: str = ""                       # hash of the body, made once with the Doc (cached)
@@ -163,6 +163,9 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     `listing`, if given, is (time in ns, every file under `root` with its stamp), as
     ycarchive.stamp found them at that time: the folders are not walked again, and a file is
     racy if it changed less than RACY_SECONDS before that time.
+    The cache keeps articles without their Markdown (body None): once rendered, a body is
+    kept as HTML and text by its hash (ycarchive/library.py), and the source was a quarter of
+    the main process's memory at 100,000 articles. A Doc found in the cache comes back so.
     """
     racy_after = (listing[0] if listing is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
     root_path = Path(root)
@@ -191,7 +194,8 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
         doc = hit[1] if hit and hit[0] == stamp else _load_doc(Path(full), display, src_path, problems)
         if doc is None:
             continue
-        fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
+        kept = doc if doc.body is None or name == "page.yml" else replace(doc, body=None)
+        fresh[display] = (stamp if stamp[0] < racy_after else None, kept)
         (pages if name == "page.yml" else articles).append(doc)
         progress.update()
     progress.close()
@@ -252,6 +256,20 @@ def _load_doc(full: Path, display: str, src_path: str, problems: Problems) -> Do
     meta, lines, body, body_line = parsed
     return Doc(display, src_path, meta, lines, body=body, body_line=body_line, digest=digest(text),
                body_digest=digest(body))
+
+
+def read_body(root: str, doc: Doc, problems: Problems) -> str | None:
+    """The Markdown body of an article whose Doc came from the cache without it (see
+    load_content), read from its file again; None, after reporting, if the file no longer has
+    the body the Doc was made with (it changed during the build)."""
+    display = doc.display
+    text = _read(Path(root) / doc.src_path, display, problems)
+    parsed = parse_front_matter(text, display, problems) if text is not None else None
+    if parsed is None or digest(parsed[2]) != doc.body_digest:
+        if parsed is not None:
+            problems.add(display, doc.body_line, "file", "file changed while it was being built; build again")
+        return None
+    return parsed[2]
 
 
 def load_files(root: str | os.PathLike, files: list) -> dict[str, bytes]:

@@ -143,7 +143,6 @@ class Article:
     date_approximate: bool = False
     source: str = ""
     review: list = field(default_factory=list)
-    body: str = ""          # Markdown
     html: str = ""          # rendered body
     text: str = ""          # plain text of body and captions
     draft: bool = False
