@@ -77,3 +77,23 @@ def test_unreadable_manifest_is_an_error_that_says_what_to_do(tmp_path):
     (out / MANIFEST).write_text("{", encoding="utf-8")
     with pytest.raises(OutputError, match=r"\.build-manifest\.json cannot be read .*; delete it to rebuild"):
         read_manifest(out)
+
+
+def test_a_file_the_manifest_lists_but_that_is_gone_is_not_an_error_when_it_is_dropped(tmp_path):
+    """A file removed by hand that this build drops anyway, when the manifest is trusted
+    without looking for each file (the output's folders looked untouched)."""
+    out = tmp_path / "site"
+    first = Stage(out)
+    for dest in ("keep/index.html", "gone/index.html", "also/index.html"):
+        first.put(dest, dest.encode())
+    first.commit({"keep/index.html": "k", "gone/index.html": "k", "also/index.html": "k"}, {})
+    first.discard()
+    (out / "gone" / "index.html").unlink()
+    previous = read_manifest(out, check=False)
+    assert "gone/index.html" in previous
+    second = Stage(out)
+    stats = second.commit({"keep/index.html": "k"}, previous)
+    second.discard()
+    assert files(out) == {"keep/index.html": b"keep/index.html"}
+    assert (stats.removed, stats.unchanged) == (1, 1)
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == {"keep/index.html": "k"}

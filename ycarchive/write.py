@@ -141,7 +141,10 @@ class Stage:
             stats.written += 1
         stats.unchanged += len(set(keys) - {dest for dest, _ in staged})
         for dest in sorted(set(previous) - set(keys)):
-            (self.out / dest).unlink()
+            try:
+                (self.out / dest).unlink()
+            except FileNotFoundError:   # removed by hand already: what this step was for
+                continue
             stats.removed += 1
             _prune_empty((self.out / dest).parent, self.out)
         try:
