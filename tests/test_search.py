@@ -729,6 +729,21 @@ def test_chunks_read_from_a_folder_and_missing_there_mean_indexing_everything(fu
         assert missing or chunks.held   # read from the folder
 
 
+def test_a_copy_of_output_chunks_is_changed_apart_from_the_original(tmp_path):
+    """A copy (the state of a build that may fail) and its original each keep their own
+    changes, including files noted as put elsewhere (sunk)."""
+    (tmp_path / "search" / "t").mkdir(parents=True)
+    (tmp_path / "search" / "t" / "a.json").write_bytes(b"A")
+    original = search_module.OutputChunks(str(tmp_path), {"search/t/a.json": "ka"})
+    copy = original.copy()
+    copy.sunk("search/t/b.json", "kb")
+    copy["search/t/c.json"] = b"C"
+    del copy["search/t/a.json"]
+    assert (dict(original.items()), original.kept()) == ({"search/t/a.json": b"A"}, {})
+    assert copy.kept() == {"search/t/b.json": "kb"}
+    assert sorted(copy) == ["search/t/b.json", "search/t/c.json"]
+
+
 def test_changes_to_older_days_are_spliced(full_builds):
     day = "2026-02-01"
     today = [doc(n, f"今日{n}", f"今日第{n}篇：志愿服务，健步走 run{n}。", date=day) for n in (90, 91, 92)]

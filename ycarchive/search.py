@@ -1174,7 +1174,7 @@ class OutputChunks(MutableMapping):
         return sum(1 for _ in self)
 
     def copy(self) -> OutputChunks:
-        new = OutputChunks(self.folder, self.keys)
+        new = OutputChunks(self.folder, dict(self.keys))   # its own: sunk() adds to it
         new.held, new.gone = dict(self.held), set(self.gone)
         return new
 
