@@ -444,9 +444,9 @@ def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
 
 
 def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_again(tmp_path):
-    """The cache holds each article's front matter, not its Markdown: a body whose rendering
-    is not in the cache is read from its file again, and a file that no longer has that body
-    is an error, not a wrong page."""
+    """Bodies are let go of once rendered, and the cache holds each article's front matter,
+    not its Markdown: a body whose rendering is not in the cache is read from its file again,
+    and a file that no longer has that body is an error, not a wrong page."""
     from ycarchive import cli
     from ycarchive.errors import Problems
     from ycarchive.library import build_library
@@ -454,10 +454,16 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
 
     content, out = tmp_path / "content", tmp_path / "site"
     shutil.copytree(FIXTURE, content)
+    raw = load_content(content, Problems())
+    assert len(raw.bodies) == len(raw.articles) == 5
+    build_library(raw, Problems())
+    assert raw.bodies == {}   # each let go of once rendered
     assert build(content, out) == 0
-    docs = cli.load_cache(out, with_search=False)["docs"]
-    assert [d for _, d in docs.values() if d.src_path.endswith(".md") and d.body is not None] == []
-    assert len([d for _, d in docs.values() if d.src_path.endswith(".md")]) == 5
+    lines = {line for path in articles_of(content)
+             for line in path.read_text(encoding="utf-8").split("---", 2)[2].splitlines() if len(line) > 20}
+    shards = b"".join(p.read_bytes() for p in cli.cache_dir(out).glob("docs.*.pickle"))
+    assert len(lines) >= 5 and [line for line in lines if line.encode("utf-8") in shards] == []
+    assert len(cli.load_cache(out, with_search=False)["docs"]) == 5 + len(list(content.rglob("page.yml")))
 
     for part in cli.cache_dir(out).glob("markdown.*.pickle"):
         part.unlink()

@@ -255,7 +255,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
     tags: dict = {}
     articles: list[Article] = []
     claimed: dict = {}
-    bodies: dict = {}
+    renderings: dict = {}
     content_files = set(raw.files)
     for doc in raw.articles:
         src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
@@ -325,22 +325,22 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
                                                  f"{claimed[article.url]}; rename one of the files")
             continue
         claimed[article.url] = doc.display
-        key = doc.body_digest or digest(doc.body)
-        rendered = markdown_cache.get(key) if markdown_cache is not None else None
+        body = raw.bodies.pop(doc.src_path, None)
+        rendered = markdown_cache.get(doc.body_digest) if markdown_cache is not None else None
         if rendered is None:
-            body = doc.body if doc.body is not None else read_body(raw.root, doc, problems)
+            body = body if body is not None else read_body(raw.root, doc, problems)
             if body is None:
                 continue
             rendered = markup.render_markdown(body)
         if markdown_cache is not None:
-            bodies[key] = rendered
+            renderings[doc.body_digest] = rendered
         article.html, article.text = rendered
         article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()
         articles.append(article)
 
     if markdown_cache is not None:
         markdown_cache.clear()
-        markdown_cache.update(bodies)
+        markdown_cache.update(renderings)
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
 
 

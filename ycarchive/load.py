@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -23,8 +23,7 @@ class Doc:
     data: dict
     lines: dict = field(default_factory=dict)   # key -> 1-based line
     items: list = field(default_factory=list)   # for a top-level list: 1-based line of each item
-    body: str | None = ""        # None: not kept (see load_content); read_body reads it again
-    body_line: int = 0
+    body_line: int = 0                          # the Markdown body's first line (the body: RawContent.bodies)
     digest: str = ""                            # hash of the file's text, for incremental builds
     body_digest: str = ""                       # hash of the body, made once with the Doc (cached)
 
@@ -44,6 +43,9 @@ class RawContent:
     pages: list[Doc]             # page.yml files
     articles: list[Doc]          # article Markdown files
     files: list[str]             # other files under page folders (images), relative to content/
+    # Markdown bodies of the articles read now, by src_path (not of those found in the cache):
+    # build_library takes each out as it renders it, so that they are not all held at once.
+    bodies: dict = field(default_factory=dict)
 
 
 def _check_text(raw: bytes, display: str, problems: Problems) -> str | None:
@@ -163,9 +165,10 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     `listing`, if given, is (time in ns, every file under `root` with its stamp), as
     ycarchive.stamp found them at that time: the folders are not walked again, and a file is
     racy if it changed less than RACY_SECONDS before that time.
-    The cache keeps articles without their Markdown (body None): once rendered, a body is
-    kept as HTML and text by its hash (ycarchive/library.py), and the source was a quarter of
-    the main process's memory at 100,000 articles. A Doc found in the cache comes back so.
+    Docs hold no Markdown body: those of the files read now are in RawContent.bodies, and
+    those of cached files are not read (read_body reads one again). Once rendered, a body is
+    kept as HTML and text by its hash (ycarchive/library.py); every body in the cache and in
+    the Library had been about 300 MB at 100,000 articles.
     """
     racy_after = (listing[0] if listing is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
     root_path = Path(root)
@@ -179,6 +182,7 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     articles: list[Doc] = []
     files: list[str] = []
     fresh: dict = {}
+    bodies: dict = {}
     progress = bar("reading content")
     top = os.path.join(str(root), "")
     for rel_dir, name, full, stamp in _listed(top, listing[1]) if listing is not None else _walked(top):
@@ -191,11 +195,10 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
             stat = os.stat(full)
             stamp = (stat.st_mtime_ns, stat.st_size)
         hit = cache.get(display) if cache is not None else None
-        doc = hit[1] if hit and hit[0] == stamp else _load_doc(Path(full), display, src_path, problems)
+        doc = hit[1] if hit and hit[0] == stamp else _load_doc(Path(full), display, src_path, problems, bodies)
         if doc is None:
             continue
-        kept = doc if doc.body is None or name == "page.yml" else replace(doc, body=None)
-        fresh[display] = (stamp if stamp[0] < racy_after else None, kept)
+        fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
         (pages if name == "page.yml" else articles).append(doc)
         progress.update()
     progress.close()
@@ -203,7 +206,7 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
         cache.clear()
         cache.update(fresh)
     return RawContent(display_root, registries["site"], registries["counties"], registries["people"],
-                      registries["sections"], pages, articles, files)
+                      registries["sections"], pages, articles, files, bodies)
 
 
 # Paths are joined as strings, not pathlib objects: these run for every file of the archive on
@@ -236,8 +239,8 @@ def _listed(top: str, listing: list):
     return [row[1:] for row in rows]
 
 
-def _load_doc(full: Path, display: str, src_path: str, problems: Problems) -> Doc | None:
-    """Read one page.yml or article file."""
+def _load_doc(full: Path, display: str, src_path: str, problems: Problems, bodies: dict) -> Doc | None:
+    """Read one page.yml or article file (an article's body goes to `bodies`)."""
     text = _read(full, display, problems)
     if text is None:
         return None
@@ -254,14 +257,14 @@ def _load_doc(full: Path, display: str, src_path: str, problems: Problems) -> Do
     if parsed is None:
         return None
     meta, lines, body, body_line = parsed
-    return Doc(display, src_path, meta, lines, body=body, body_line=body_line, digest=digest(text),
-               body_digest=digest(body))
+    bodies[src_path] = body
+    return Doc(display, src_path, meta, lines, body_line=body_line, digest=digest(text), body_digest=digest(body))
 
 
 def read_body(root: str, doc: Doc, problems: Problems) -> str | None:
-    """The Markdown body of an article whose Doc came from the cache without it (see
-    load_content), read from its file again; None, after reporting, if the file no longer has
-    the body the Doc was made with (it changed during the build)."""
+    """The Markdown body of an article whose Doc came from the cache (see load_content), read
+    from its file again; None, after reporting, if the file no longer has the body the Doc was
+    made with (it changed during the build)."""
     display = doc.display
     text = _read(Path(root) / doc.src_path, display, problems)
     parsed = parse_front_matter(text, display, problems) if text is not None else None
