@@ -450,7 +450,7 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
     from ycarchive import cli
     from ycarchive.errors import Problems
     from ycarchive.library import build_library
-    from ycarchive.load import load_content
+    from ycarchive.load import load_content, read_body
 
     content, out = tmp_path / "content", tmp_path / "site"
     shutil.copytree(FIXTURE, content)
@@ -487,3 +487,8 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
     assert [(p.line, p.message) for p in problems.errors if first.name in p.path] == [
         (cache[next(k for k in cache if k.endswith(first.name))][1].body_line,
          "file changed while it was being built; build again")]
+    first.unlink()   # or gone since the folder was walked
+    problems = Problems()
+    assert read_body(str(content), cache[next(k for k in cache if k.endswith(first.name))][1], problems) is None
+    assert [(p.line, p.message) for p in problems.errors] == [
+        (1, "cannot read the file again (No such file or directory); build again")]

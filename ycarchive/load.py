@@ -167,8 +167,8 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     racy if it changed less than RACY_SECONDS before that time.
     Docs hold no Markdown body: those of the files read now are in RawContent.bodies, and
     those of cached files are not read (read_body reads one again). Once rendered, a body is
-    kept as HTML and text by its hash (ycarchive/library.py); every body in the cache and in
-    the Library had been about 300 MB at 100,000 articles.
+    kept as HTML and text by its hash (ycarchive/library.py). Without the bodies, the main
+    process of a clean build of 100,000 articles peaks about 300 MB lower (docs/performance.md).
     """
     racy_after = (listing[0] if listing is not None else time.time_ns()) - RACY_SECONDS * 1_000_000_000
     root_path = Path(root)
@@ -266,7 +266,11 @@ def read_body(root: str, doc: Doc, problems: Problems) -> str | None:
     from its file again; None, after reporting, if the file no longer has the body the Doc was
     made with (it changed during the build)."""
     display = doc.display
-    text = _read(Path(root) / doc.src_path, display, problems)
+    try:
+        text = _read(Path(root) / doc.src_path, display, problems)
+    except OSError as exc:   # removed or made unreadable since the folder was walked
+        problems.add(display, 1, "file", f"cannot read the file again ({exc.strerror}); build again")
+        return None
     parsed = parse_front_matter(text, display, problems) if text is not None else None
     if parsed is None or digest(parsed[2]) != doc.body_digest:
         if parsed is not None:
