@@ -1,5 +1,5 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
-bench/nochange_split.py and bench/rank_batches.js."""
+bench/nochange_split.py, bench/search_cost.py and bench/rank_batches.js."""
 import os
 import re
 import shutil
@@ -61,6 +61,18 @@ def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_pat
     assert len(re.findall(r"output by folders [\d.]+ s \(FALSE\)", out)) == 2
     assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
     assert len(re.findall(r"two processes [\d.]+ s \(FALSE\)", out)) == 2
+
+
+def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folder_empty(tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_cost.py"), str(ROOT / "tests" / "fixtures" / "archive"),
+                          "--rounds", "2", "--work", str(tmp_path)], capture_output=True, text=True, check=True).stdout
+    files = dict(re.findall(r"^round \d, (with|without) the index: [\d.]+ s \(built 5 articles: (\d+) files written", out,
+                            re.MULTILINE))
+    assert len(re.findall(r"^round", out, re.MULTILINE)) == 4
+    assert int(files["with"]) > int(files["without"]) > 0   # the index's files
+    assert re.search(r"^medians: with the index [\d.]+ s, without [\d.]+ s; the index adds -?[\d.]+ s, "
+                     r"-?[\d.]+ ms per article \(5 articles\)$", out, re.MULTILINE)
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""What the search index adds to a clean build's wall clock: clean builds of one content folder
+with and without the index, alternating, in one run.
+
+    python bench/search_cost.py CONTENT [--rounds 2] [--work DIR]
+
+Each build is `build.py --content CONTENT --out DIR/site` in its own process, into an output
+folder removed beforehand (with its cache). Without the index, the build's search process only
+saves the cache's other parts (as it does with the index), and no search files are written;
+everything else is the same code. The content's files are read once beforehand, so that
+neither kind of build pays for the disk alone.
+
+bench/search_phases.py times building the index on its own, on both cores; in a build it runs
+in a process of its own beside the page rendering, so what it adds to the build is less than
+that. This prints each build's seconds, the medians, and their difference per article.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _without_search(argv: list[str]) -> int:
+    """Run a build whose search process is left out (in the process this script starts)."""
+    from ycarchive import cli
+
+    def no_search(out, library, cache, *args, **kwargs):
+        """start_search's process without the index: it saves the cache's other parts."""
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                cli.save_cache(out, cache, False, ("docs", "markdown", "shapes"))
+                status = 0
+            finally:
+                os._exit(status)
+
+        def files():
+            return {}, {}, 0.0
+        files.finish = lambda: os.waitpid(pid, 0)
+        return files
+
+    cli.start_search = no_search
+    return cli.main(argv)
+
+
+def clear(out: Path) -> None:
+    """Remove an output folder and what a build keeps beside it."""
+    from ycarchive.cli import cache_dir
+    from ycarchive.stamp import state_path
+
+    for folder in (out, cache_dir(out)):
+        shutil.rmtree(folder, ignore_errors=True)
+    state_path(out).unlink(missing_ok=True)
+
+
+def build(content: Path, out: Path, search: bool) -> tuple[float, int, str]:
+    clear(out)
+    args = ["--content", str(content), "--out", str(out)]
+    command = ([sys.executable, str(ROOT / "build.py"), *args] if search
+               else [sys.executable, __file__, "--without-search", *args])
+    started = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
+    wall = time.perf_counter() - started
+    summary = run.stdout.strip().splitlines()[-1]
+    articles = int(re.match(r"built (\d+) articles", summary).group(1))
+    search_files = sum(1 for p in (out / "search").rglob("*") if p.is_file() and p.name != "index.html")
+    if search != (search_files > 0):
+        raise SystemExit(f"a build {'with' if search else 'without'} the index wrote {search_files} search files")
+    return wall, articles, summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--without-search"]:
+        return _without_search(argv[1:])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("content", type=Path)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--work", type=Path, help="folder for the output (default: a new one under /tmp)")
+    args = ap.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="search-cost-"))
+    work.mkdir(parents=True, exist_ok=True)
+    for path in args.content.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+    seconds: dict[bool, list[float]] = {True: [], False: []}
+    articles = 0
+    for n in range(args.rounds):
+        for search in ((True, False) if n % 2 == 0 else (False, True)):
+            wall, articles, summary = build(args.content, work / "site", search)
+            seconds[search].append(wall)
+            print(f"round {n + 1}, {'with' if search else 'without'} the index: {wall:.2f} s ({summary})", flush=True)
+    clear(work / "site")
+    with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
+    print(f"medians: with the index {with_:.2f} s, without {without:.2f} s; the index adds {with_ - without:.2f} s, "
+          f"{(with_ - without) * 1000 / max(articles, 1):.2f} ms per article ({articles} articles)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
