@@ -492,3 +492,19 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
     assert read_body(str(content), cache[next(k for k in cache if k.endswith(first.name))][1], problems) is None
     assert [(p.line, p.message) for p in problems.errors] == [
         (1, "cannot read the file again (No such file or directory); build again")]
+
+
+def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_body(tmp_path):
+    """A draft left out of a build is parsed and cached, but its body is never rendered; the
+    next build with --drafts reads the body from the file again."""
+    content, out, clean = tmp_path / "content", tmp_path / "site", tmp_path / "clean"
+    shutil.copytree(FIXTURE, content)
+    draft = articles_of(content)[-1]
+    draft.write_text(draft.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+    age(content)
+    assert build(content, out) == 0
+    assert build(content, out, "--drafts") == 0
+    assert build(content, clean, "--drafts", "--force") == 0
+    assert tree(out) == tree(clean)
+    body = draft.read_text(encoding="utf-8").split("---", 2)[2].strip().splitlines()[0]
+    assert body and any(body in p.read_text(encoding="utf-8") for p in out.rglob("index.html"))
