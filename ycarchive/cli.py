@@ -247,6 +247,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     """
     def run() -> tuple[tuple, bool]:
         began = time.perf_counter()
+        forked = stage is not None and os.getpid() != parent   # so files can go to the stage from here
         if not fresh:
             load_search_cache(out, cache)
             chunks_from_output(out, cache.get("search", {}), previous)
@@ -257,8 +258,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         now = {path: entry[0] for path, entry in cache["docs"].items()}
         changed = stamps != now or None in now.values() or cache.get("inputs") != inputs
         cache["inputs"] = inputs
-        found = search_files(library, cache.setdefault("search", {}), sink if stage is not None and os.getpid() != parent
-                             else None)
+        found = search_files(library, cache.setdefault("search", {}), sink if forked else None)
         digests = search_digests(found, cache.get("search digests", {}))
         keys = {dest: key for dest, (_, key) in digests.items()}
         made = {dest: data for dest, data in found.items() if previous.get(dest) != keys[dest]}
@@ -271,7 +271,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
             cache["search"]["record files"] = None
         # Chunks and records are read again from the output, as new objects, so their digests are never reused.
         cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith(("search/t/", "search/d/"))}
-        if stage is not None and os.getpid() != parent and sum(map(len, made.values())) > SPILL_BYTES:
+        if forked and sum(map(len, made.values())) > SPILL_BYTES:
             for dest, data in made.items():
                 stage.put(dest, data)
             made = {}
