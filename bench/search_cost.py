@@ -5,10 +5,10 @@ with and without the index, alternating, in one run.
     python bench/search_cost.py CONTENT [--rounds 2] [--work DIR]
 
 Each build is `build.py --content CONTENT --out DIR/site` in its own process, into an output
-folder removed beforehand (with its cache). Without the index, the build's search process only
-saves the cache's other parts (as it does with the index), and no search files are written;
-everything else is the same code. The content's files are read once beforehand, so that
-neither kind of build pays for the disk alone.
+folder removed beforehand (with its cache). Without the index, the build's search process
+makes no search files (cli.search_files returns none) but still loads and saves the cache as
+it does with the index; everything else is the same code. The content's files are read once
+beforehand, so that neither kind of build pays for the disk alone.
 
 bench/search_phases.py times building the index on its own, on both cores; in a build it runs
 in a process of its own beside the page rendering, so what it adds to the build is less than
@@ -17,7 +17,6 @@ that. This prints each build's seconds, the medians, and their difference per ar
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
@@ -32,26 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def _without_search(argv: list[str]) -> int:
-    """Run a build whose search process is left out (in the process this script starts)."""
+    """Run a build whose search process makes no search files (in the process this script
+    starts): the rest of that process, loading and saving the cache, is the build's own."""
     from ycarchive import cli
 
-    def no_search(out, library, cache, *args, **kwargs):
-        """start_search's process without the index: it saves the cache's other parts."""
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                cli.save_cache(out, cache, False, ("docs", "markdown", "shapes"))
-                status = 0
-            finally:
-                os._exit(status)
-
-        def files():
-            return {}, {}, 0.0
-        files.finish = lambda: os.waitpid(pid, 0)
-        return files
-
-    cli.start_search = no_search
+    cli.search_files = lambda library, cache=None, sink=None: {}
     return cli.main(argv)
 
 
