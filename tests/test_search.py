@@ -152,8 +152,8 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
 
 @pytest.mark.parametrize("part_articles", [6250, 5])
 def test_chunks_built_in_forked_processes_match_those_built_term_by_term(monkeypatch, part_articles):
-    """Forked processes merge the chunks in parts (by default one per 6,250 articles, at least
-    one per process), each reading its part of every saved run; in more parts than processes too."""
+    """Forked processes merge the chunks in parts (one per _PART_ARTICLES articles, at least one
+    per process), each reading its part of every saved run; in more parts than processes too."""
     monkeypatch.setattr(search_module, "_PART_ARTICLES", part_articles)
     items = number_docs(DOCS * 3)
     newest = search_module._day_start(items[-1][0])
