@@ -142,26 +142,42 @@
     return this.meta;
   };
 
-  Engine.prototype.chunkPath = function (term, meta) {
-    var hex = (fnv1a(term) % meta.chunks).toString(16);
-    while (hex.length < meta.chunkWidth) hex = '0' + hex;
-    return 'search/t/' + hex + '.json';
+  function chunkFile(folder, term, count, width) {
+    var hex = (fnv1a(term) % count).toString(16);
+    while (hex.length < width) hex = '0' + hex;
+    return 'search/' + folder + '/' + hex + '.json';
+  }
+
+  /** The chunks that may hold a term: that of the older articles (search/t/) and that of the
+   * newest month's (search/r/), each if there are any. */
+  Engine.prototype.chunkPaths = function (term, meta) {
+    var paths = [];
+    if (meta.chunks) paths.push(chunkFile('t', term, meta.chunks, meta.chunkWidth));
+    if (meta.recentChunks) paths.push(chunkFile('r', term, meta.recentChunks, meta.recentWidth));
+    return paths;
   };
 
   /** Decoded postings of a term (one Map per field), or null when it is not in the archive.
    * A query superseded while its chunks were on the way (isStale) stops before decoding them:
-   * the common characters and bigrams of a phrase's first keystrokes have the longest lists. */
+   * the common characters and bigrams of a phrase's first keystrokes have the longest lists.
+   * The newest month's articles are numbered after all older ones, so their postings follow. */
   Engine.prototype.term = function (term, isStale) {
     var self = this;
     if (this.terms.has(term)) return Promise.resolve(this.terms.get(term));
     return this.loadMeta().then(function (meta) {
-      var path = self.chunkPath(term, meta);
-      if (!self.chunks.has(path)) self.chunks.set(path, self.fetchJSON(path));
-      return self.chunks.get(path);
-    }).then(function (chunk) {
+      return Promise.all(self.chunkPaths(term, meta).map(function (path) {
+        if (!self.chunks.has(path)) self.chunks.set(path, self.fetchJSON(path));
+        return self.chunks.get(path);
+      }));
+    }).then(function (chunks) {
       if (isStale && isStale()) throw new Stale();
-      var raw = Object.prototype.hasOwnProperty.call(chunk, term) ? chunk[term] : null;
-      var decoded = raw && raw.map(function (s) { return decodePostings(s, hasPositions(term)); });
+      var decoded = null;
+      chunks.forEach(function (chunk) {
+        if (!Object.prototype.hasOwnProperty.call(chunk, term)) return;
+        var lists = chunk[term].map(function (s) { return decodePostings(s, hasPositions(term)); });
+        if (!decoded) { decoded = lists; return; }
+        lists.forEach(function (list, fi) { list.forEach(function (p, doc) { decoded[fi].set(doc, p); }); });
+      });
       self.terms.set(term, decoded);
       return decoded;
     });

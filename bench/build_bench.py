@@ -551,6 +551,8 @@ def classify(path: str, article_url: str | None) -> str:
     if path.startswith("search/"):
         if path.startswith("search/t/"):
             return "search chunks"
+        if path.startswith("search/r/"):
+            return "search chunks, newest month"
         if path.startswith("search/d/"):
             return "search records"
         if path.startswith("search/f/"):

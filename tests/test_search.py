@@ -426,10 +426,13 @@ def test_adjacency_far_apart_bigrams_do_not_match(site):
 def test_queries_fetch_only_the_chunks_of_their_cover(site, q, terms):
     """A phrase of four or more Han characters is looked up by 4-grams, never by the long
     lists of the common trigrams, bigrams and characters inside it."""
-    from ycarchive.search import bucket_count, chunk_path
+    from ycarchive.search import bucket_count, chunk_path, recent_chunks, recent_start
     (r,) = search(site, [q])
     fetched = {p for p in r["fetched"] if p.startswith("search/t/")}
     assert fetched == {chunk_path(t, bucket_count(len(DOCS))) for t in terms}
+    numbered = number_docs(DOCS)
+    n_recent = recent_chunks([x for x in numbered if x[0] >= recent_start(numbered)])[2]
+    assert n_recent and {p for p in r["fetched"] if p.startswith("search/r/")} == {chunk_path(t, n_recent, "r") for t in terms}
     assert ids(r) == containing(q)
 
 
@@ -573,6 +576,29 @@ def test_output_is_deterministic_and_append_changes_few_files():
     assert_only_own_files_changed(first, build_search_files(DOCS + [new]), DOCS + [new], new)
 
 
+def test_an_article_added_to_the_newest_month_changes_only_that_months_chunks(full_builds):
+    """The newest month (June 2025 in DOCS) is indexed apart: an article added to it, edited or
+    deleted changes none of the older articles' chunks. When a new month begins, the month
+    before is appended to the older articles' index, not indexed again with them."""
+    cache: dict = {}
+    first = build_search_files(DOCS, cache)
+    new = doc(99, "新文章", "全新的健步走活动，志愿服务。", date="2025-06-25")
+    for docs in (DOCS + [new], DOCS + [replace(new, text="改过的健步走活动")], DOCS):
+        before = len(full_builds)
+        files = build_search_files(docs, cache)
+        assert len(full_builds) == before
+        assert files == build_search_files(docs)
+        changed = {k for k in first.keys() | files.keys() if first.get(k) != files.get(k)}
+        assert not any(k.startswith("search/t/") for k in changed)
+        assert any(k.startswith("search/r/") for k in changed) is (docs != DOCS)
+    july = doc(98, "七月", "七月的第一篇报道。", date="2025-07-01")
+    before = len(full_builds)
+    files = build_search_files(DOCS + [july], cache)
+    assert len(full_builds) == before and files == build_search_files(DOCS + [july])
+    assert json.loads(files["search/meta.json"])["recentChunks"] == 1  # a few terms: one chunk
+    assert set(json.loads(files["search/r/0.json"])) == {t for text in field_texts(july) for t, _ in tokenize(text)}
+
+
 def test_article_numbers_are_stable():
     before = {d.id: n for n, d in number_docs(DOCS)}
     old = doc(98, "旧文章", "补录的旧报道", date="2001-05-05")
@@ -614,9 +640,16 @@ def full_builds(monkeypatch):
     return calls
 
 
-def build_twice(docs, cache, full_builds):
-    """Build with the cache, check the bytes against a clean build; return whether the cached
-    build indexed everything again."""
+# An article of a later month than any other here. The newest month is indexed apart, afresh in
+# every build (search.recent_chunks); with this article, the days the tests change are in the
+# older articles' index, whose patching they are about.
+LATER = doc(7, "下月", "下个月的报道：志愿服务，健步走。", date="2027-01-15")
+
+
+def build_twice(docs, cache, full_builds, later=True):
+    """Build with the cache (with LATER added, if `later`), check the bytes against a clean
+    build; return whether the cached build indexed everything again."""
+    docs = [*docs, LATER] if later else docs
     before = len(full_builds)
     files = build_search_files(docs, cache)
     indexed_all = len(full_builds) > before
@@ -657,7 +690,7 @@ def test_changes_to_the_newest_day_are_patched(full_builds):
     ]
     for name, docs, indexes_all in steps:
         assert build_twice(docs, cache, full_builds) == indexes_all, name
-    files = build_search_files(DOCS + today[:2], cache)
+    files = build_search_files(DOCS + today[:2] + [LATER], cache)
     assert not any(b"zzqx" in data or "龘".encode() in data for path, data in files.items() if "/t/" in path)
 
 
@@ -693,7 +726,7 @@ def test_changes_within_the_newest_day_are_spliced(full_builds, monkeypatch):
         assert build_twice(docs, cache, full_builds) is (cut is None), name
         if cut is not None:
             assert cuts[:1] == [cut], name
-    files = build_search_files(DOCS + today[:-1], cache)
+    files = build_search_files(DOCS + today[:-1] + [LATER], cache)
     assert not any(b"zzqx" in data or "龘".encode() in data for path, data in files.items() if "/t/" in path)
 
 
@@ -704,8 +737,8 @@ def test_chunks_read_from_a_folder_and_missing_there_mean_indexing_everything(fu
     indexed again."""
     day = "2026-02-01"
     today = [doc(n, f"今日{n}", f"今日第{n}篇：志愿服务，健步走 run{n}。", date=day) for n in (90, 91, 92)]
-    base = DOCS + today
-    changed = {"older day": [replace(DOCS[2], text=DOCS[2].text + "改过")] + DOCS[:2] + DOCS[3:] + today,
+    base = DOCS + today + [LATER]
+    changed = {"older day": [replace(DOCS[2], text=DOCS[2].text + "改过")] + DOCS[:2] + DOCS[3:] + today + [LATER],
                "newest day": base + [doc(93, "今日新", "新增健步走", date=day)],
                "new day": base + [doc(94, "次日", "次日，志愿服务。", date="2026-02-02")]}[change]
     for missing in (False, True):
@@ -798,19 +831,22 @@ OPS = st.lists(st.one_of(
 
 @settings(max_examples=int(os.environ.get("SEARCH_EXAMPLES", 30)), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(OPS, st.sampled_from([1, 5, 128]))
-def test_any_sequence_of_changes_gives_the_bytes_of_a_clean_build(full_builds, ops, window):
+@given(OPS, st.sampled_from([1, 5, 128]), st.booleans())
+def test_any_sequence_of_changes_gives_the_bytes_of_a_clean_build(full_builds, ops, window, later):
+    """`later`: with an article of a later month, so that the changes are to the older articles'
+    index; without, they are to the newest month's, which the older index takes in when a new
+    day begins a new month."""
     default, search_module._WALK_WINDOW = search_module._WALK_WINDOW, window  # small: lists decoded piece by piece
     try:
-        check_sequence(full_builds, ops)
+        check_sequence(full_builds, ops, later)
     finally:
         search_module._WALK_WINDOW = default
 
 
-def check_sequence(full_builds, ops):
+def check_sequence(full_builds, ops, later=True):
     docs = {d.id: d for d in DOCS}
     cache: dict = {}
-    build_twice(list(docs.values()), cache, full_builds)
+    build_twice(list(docs.values()), cache, full_builds, later)
     for kind, n, text in ops:
         before = number_docs(list(docs.values()))
         start = before[-1][0] >> 9 << 9
@@ -839,7 +875,7 @@ def check_sequence(full_builds, ops):
         else:
             docs[d.id] = d
         # older days' changes are spliced in (at most SPLICE_LIMIT articles: never more here)
-        assert not build_twice(list(docs.values()), cache, full_builds)
+        assert not build_twice(list(docs.values()), cache, full_builds, later)
 
 
 @pytest.mark.parametrize("q", ["2025年", "6月18日", "5g基站", "年6月", "wi-fi覆盖", "2025年，村民"])

@@ -19,15 +19,19 @@ from ycarchive.search import chunk_path  # noqa: E402
 
 def main() -> None:
     site, terms = Path(sys.argv[1]), sys.argv[2:]
-    chunks = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))["chunks"]
+    meta = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))
     for term in terms:
-        path = chunk_path(term, chunks)
-        raw = (site / path).read_bytes()
-        data = json.loads(raw)
-        own = json.dumps({term: data.get(term, ["", "", ""])}, ensure_ascii=False, separators=(",", ":"))
-        print(f"{term}: {path}, chunk {len(gzip.compress(raw, 6)) / 1024:.1f} KB gzip, {len(data)} terms in it; "
-              f"own postings {len(gzip.compress(own.encode('utf-8'), 6)) / 1024:.1f} KB gzip "
-              f"(field strings {[len(s) for s in data.get(term, ['', '', ''])]} characters)")
+        # the older articles' chunk and the newest month's (docs/search.md), where there are any
+        for folder, chunks in (("t", meta["chunks"]), ("r", meta.get("recentChunks", 0))):
+            if not chunks:
+                continue
+            path = chunk_path(term, chunks, folder)
+            raw = (site / path).read_bytes()
+            data = json.loads(raw)
+            own = json.dumps({term: data.get(term, ["", "", ""])}, ensure_ascii=False, separators=(",", ":"))
+            print(f"{term}: {path}, chunk {len(gzip.compress(raw, 6)) / 1024:.1f} KB gzip, {len(data)} terms in it; "
+                  f"own postings {len(gzip.compress(own.encode('utf-8'), 6)) / 1024:.1f} KB gzip "
+                  f"(field strings {[len(s) for s in data.get(term, ['', '', ''])]} characters)")
 
 
 if __name__ == "__main__":

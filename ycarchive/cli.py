@@ -269,8 +269,10 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         if cache["search"].get("record files") is not None:
             cache["search"]["record keys"] = keys_of(cache["search"]["record files"], keys)
             cache["search"]["record files"] = None
-        # Chunks and records are read again from the output, as new objects, so their digests are never reused.
-        cache["search digests"] = {dest: d for dest, d in digests.items() if not dest.startswith(("search/t/", "search/d/"))}
+        # Chunks and records are read again from the output, as new objects, and the newest month's
+        # chunks made again in every build, so their digests are never reused.
+        cache["search digests"] = {dest: d for dest, d in digests.items()
+                                   if not dest.startswith(("search/t/", "search/r/", "search/d/"))}
         if forked and sum(map(len, made.values())) > SPILL_BYTES:
             for dest, data in made.items():
                 stage.put(dest, data)
