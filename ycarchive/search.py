@@ -1022,7 +1022,6 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     chunk_last[:-1] = chunk_first[1:]
     size = name_lens + field_len.sum(axis=1) + 14 + chunk_last
     seg_term = group // 3
-    width = len(f"{n_buckets - 1:x}")
     chunks = {}
     ends_at = np.cumsum(size)
     chunk_terms = np.append(np.flatnonzero(chunk_first), n_terms)  # each chunk's first term, and the end
@@ -1058,7 +1057,7 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
         data = out.tobytes()
         bounds = (at[chunk_first[t0:t1]]).tolist() + [len(data)]
         for b, lo, hi in zip(sorted_bucket[t0:t1][chunk_first[t0:t1]].tolist(), bounds, bounds[1:]):
-            chunks[f"search/t/{b:0{width}x}.json"] = data[lo:hi]
+            chunks[chunk_file(b, n_buckets)] = data[lo:hi]
         c0 = c1
     return chunks, last_numbers, tail
 
@@ -1263,8 +1262,13 @@ def _fnv1a_rows(cps):
 def chunk_path(term: str, n_buckets: int, folder: str = "t") -> str:
     """The chunk of `term` among `n_buckets`: in search/t/ (the older articles) or search/r/
     (the newest month's, see recent_start)."""
-    width = len(f"{n_buckets - 1:x}")
-    return f"search/{folder}/{fnv1a(term) % n_buckets:0{width}x}.json"
+    return chunk_file(fnv1a(term) % n_buckets, n_buckets, folder)
+
+
+def chunk_file(bucket: int, n_buckets: int, folder: str = "t") -> str:
+    """The path of chunk number `bucket` of `n_buckets` (hex, as wide as the largest), which
+    assets/search-worker.js (chunkFile) builds the same way."""
+    return f"search/{folder}/{bucket:0{len(f'{n_buckets - 1:x}')}x}.json"
 
 
 def recent_start(numbered: list[tuple[int, SearchDoc]]) -> int:
@@ -1305,8 +1309,7 @@ def recent_chunks(recent: list[tuple[int, SearchDoc]]) -> tuple[dict[str, bytes]
     buckets: list[dict] = [{} for _ in range(n)]
     for term, strings in terms.items():
         buckets[fnv1a(term) % n][term] = strings
-    width = len(f"{n - 1:x}")
-    return {f"search/r/{i:0{width}x}.json": _chunk_json(b) for i, b in enumerate(buckets)}, sums, n
+    return {chunk_file(i, n, "r"): _chunk_json(b) for i, b in enumerate(buckets)}, sums, n
 
 
 def _chunk_json(terms: dict) -> bytes:
