@@ -485,7 +485,7 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
     first.write_text(text[::-1].replace("。", "！", 1)[::-1], encoding="utf-8")   # as many bytes
     os.utime(first, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     problems = Problems()
-    build_library(load_content(content, problems, cache), problems, markdown_cache={})
+    build_library(load_content(content, problems, cache), problems, renderings=cli.Renderings(tmp_path / "none"))
     assert [(p.line, p.message) for p in problems.errors if first.name in p.path] == [
         (cache[next(k for k in cache if k.endswith(first.name))][1].body_line,
          "file changed while it was being built; build again")]
@@ -494,6 +494,50 @@ def test_cached_files_keep_no_markdown_and_a_missing_rendering_reads_the_file_ag
     assert read_body(str(content), cache[next(k for k in cache if k.endswith(first.name))][1], problems) is None
     assert [(p.line, p.message) for p in problems.errors] == [
         (1, "cannot read the file again (No such file or directory); build again")]
+
+
+def test_rendered_bodies_are_kept_by_month_and_read_only_when_shown(tmp_path):
+    """Each month's rendered bodies are cached in a file of their own, and a build reads none
+    of them until a page shows a body: then only that body's month. A change rewrites its
+    month's file alone, and a month left without articles loses its file."""
+    import argparse
+
+    from ycarchive import cli
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    assert build(content, out) == 0
+    folder = cli.cache_dir(out)
+
+    def months() -> dict:
+        return {p.name: p.stat().st_mtime_ns for p in folder.glob("markdown.*.pickle")}
+
+    assert sorted(months()) == ["markdown.2025-06.pickle", "markdown.2025-07.pickle"]
+    cache = cli.load_cache(out, with_search=False)
+    library, problems = cli.read_library(argparse.Namespace(content=str(content), drafts=False), cache)
+    renderings = cache["markdown"]
+    assert not problems.errors and renderings.read == {} and renderings.new == {}
+    shown = next(a for a in library.articles if a.src_path.startswith("2025/07/"))
+    assert "<p>" in shown.html and shown.text and list(renderings.read) == ["2025-07"]
+    assert renderings.new == {}   # read, not rendered again
+
+    before = months()
+    time.sleep(0.01)
+    june = sorted((content / "2025/06/24/03").glob("*.md"))[0]
+    june.write_text(june.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    assert build(content, out) == 0
+    after = months()
+    assert after["markdown.2025-07.pickle"] == before["markdown.2025-07.pickle"]
+    assert after["markdown.2025-06.pickle"] != before["markdown.2025-06.pickle"]
+
+    for path in (content / "2025/07").rglob("*.md"):
+        path.unlink()
+    assert build(content, out) == 0
+    assert sorted(months()) == ["markdown.2025-06.pickle"]
+    clean = tmp_path / "clean"
+    assert build(content, clean) == 0
+    assert tree(out) == tree(clean)
 
 
 def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_body(tmp_path):

@@ -219,12 +219,12 @@ def _page_key(src_dir: str, display: str, problems: Problems):
     return date, number
 
 
-def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
-                  markdown_cache: dict | None = None) -> Library:
+def build_library(raw: RawContent, problems: Problems, drafts: bool = False, renderings=None) -> Library:
     """Check everything and assemble the Library.
 
-    `markdown_cache`, if given, maps a body's hash to its (HTML, text): bodies found there are
-    not rendered again, and afterwards it holds exactly the bodies of this build.
+    `renderings`, if given (a cli.Renderings), holds the rendered bodies of earlier builds:
+    bodies found there are not rendered again, but read from it when first shown, and it
+    learns which bodies this build has.
     """
     site = build_site(raw.site, problems)
     counties = build_counties(raw.counties, problems)
@@ -255,7 +255,6 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
     tags: dict = {}
     articles: list[Article] = []
     claimed: dict = {}
-    renderings: dict = {}
     content_files = set(raw.files)
     for doc in raw.articles:
         src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
@@ -326,21 +325,17 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False,
             continue
         claimed[article.url] = doc.display
         body = raw.bodies.pop(doc.src_path, None)
-        rendered = markdown_cache.get(doc.body_digest) if markdown_cache is not None else None
-        if rendered is None:
+        if renderings is not None and renderings.has(doc):
+            article.body = renderings.reader(doc, raw.root)
+        else:
             body = body if body is not None else read_body(raw.root, doc, problems)
             if body is None:
                 continue
-            rendered = markup.render_markdown(body)
-        if markdown_cache is not None:
-            renderings[doc.body_digest] = rendered
-        article.html, article.text = rendered
-        article.text = "\n".join([article.text, *(i.caption for i in article.images)]).strip()
+            article.body = markup.render_markdown(body)
+            if renderings is not None:
+                renderings.add(doc, article.body)
         articles.append(article)
 
-    if markdown_cache is not None:
-        markdown_cache.clear()
-        markdown_cache.update(renderings)
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
 
 

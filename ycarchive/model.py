@@ -143,10 +143,11 @@ class Article:
     date_approximate: bool = False
     source: str = ""
     review: list = field(default_factory=list)
-    html: str = ""          # rendered body
-    text: str = ""          # plain text of body and captions
     draft: bool = False
     fingerprint: str = ""    # hash of the article's file and its page.yml as read
+    # The rendered body, (HTML, plain text), or a function that returns it: most builds show
+    # few bodies, so those kept from earlier builds are read from the cache when first asked for.
+    body: object = ("", "")
 
     @property
     def date(self) -> dt.date:
@@ -163,6 +164,20 @@ class Article:
     @cached_property
     def sort_key(self) -> tuple:
         return (self.date, self.page.number, self.order, self.slug)
+
+    def _rendered(self) -> tuple[str, str]:
+        if callable(self.body):
+            self.body = self.body()
+        return self.body
+
+    @property
+    def html(self) -> str:
+        return self._rendered()[0]
+
+    @cached_property
+    def text(self) -> str:
+        """Plain text of the body and the captions."""
+        return "\n".join([self._rendered()[1], *(i.caption for i in self.images)]).strip()
 
     @property
     def credited(self) -> list:

@@ -63,7 +63,14 @@ class SearchDoc:
     column: str
     people: tuple[str, ...]
     tags: tuple[str, ...]
-    text: str
+    text: str   # or a function that returns it when the article is indexed (see doc_text)
+    key: str = ""   # a hash of everything the text is made from, for doc_key to hash instead of it
+
+
+def doc_text(doc: SearchDoc) -> str:
+    """A document's text. A build passes each article's as a function: most builds index few
+    articles, and the texts of the others stay unread in the cache (cli.Renderings)."""
+    return doc.text() if callable(doc.text) else doc.text
 
 
 # Full-width punctuation, ideographic space, … and other characters whose NFKC form is the same
@@ -180,7 +187,7 @@ def field_texts(doc: SearchDoc) -> tuple[str, str, str]:
     """The searchable text of each lunr field; parts are joined by a line break (a separator)."""
     title = "\n".join(p for p in (doc.kicker, doc.title, doc.subtitle) if p)
     meta = "\n".join([doc.column, *doc.counties, *doc.people, *doc.tags])
-    return title, doc.text, meta
+    return title, doc_text(doc), meta
 
 
 def bucket_count(n_docs: int) -> int:
@@ -379,9 +386,10 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
 
 
 def doc_key(doc: SearchDoc) -> str:
-    """A hash of everything the index takes from an article (its content, not its place)."""
+    """A hash of everything the index takes from an article (its content, not its place);
+    of the text, the hash that stands for it, if the document has one."""
     parts = (doc.id, doc.url, doc.title, doc.kicker, doc.subtitle, doc.date, *doc.counties, doc.section,
-             doc.column, *doc.people, *doc.tags, doc.text)
+             doc.column, *doc.people, *doc.tags, doc.key or doc_text(doc))
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest() + (
         f"{len(doc.counties)}.{len(doc.people)}.{len(doc.tags)}")
 
@@ -1335,7 +1343,7 @@ def render_record(num: int, doc: SearchDoc) -> bytes:
             "column": doc.column,
             "people": list(doc.people),
             "tags": list(doc.tags),
-            "text": doc.text,
+            "text": doc_text(doc),
         }
     )
 
