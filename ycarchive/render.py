@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import marshal
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -480,7 +481,7 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
             gc.disable()
 
 
-PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
+PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class Fingerprints:
@@ -548,7 +549,7 @@ class Fingerprints:
 
     def key(self, inputs: tuple) -> str:
         template = self.template(inputs[0]) if inputs[0] else ""
-        return digest(repr((self.shared, template, self.walk(inputs[1:]))))
+        return _hash((self.shared, template, self.walk(inputs[1:])))
 
     def walk(self, value):
         """A plain, comparable description of a value as far as pages show it."""
@@ -558,6 +559,8 @@ class Fingerprints:
         kind = type(value)
         if kind in PLAIN:
             return value
+        if kind is dt.date:
+            return ("date", value.toordinal())
         if kind is Article:
             return value.fingerprint
         if kind is dict:
@@ -573,13 +576,13 @@ class Fingerprints:
             # mostly issues written out in full for each of their pages).
             described = self.described.get(id(value))
             if described is None:
-                described = self.described[id(value)] = digest(repr(self._describe(value)))
+                described = self.described[id(value)] = _hash(self._describe(value))
             return described
         if isinstance(value, dict):
             return self.walk(dict(value))
         if isinstance(value, (list, tuple)):
             return self.walk(list(value))
-        return value
+        return repr(value)
 
     SHARED = (Page, Issue, County, Person, Term)
 
@@ -587,14 +590,21 @@ class Fingerprints:
         if isinstance(value, Page):
             return ("page", value.fingerprint, tuple(a.fingerprint for a in value.articles))
         if isinstance(value, Issue):
-            return ("issue", value.date, tuple(self.walk(p) for p in value.pages))
+            return ("issue", value.date.toordinal(), tuple(self.walk(p) for p in value.pages))
         if isinstance(value, County):
             return ("county", value.code, len(value.articles),
-                    value.articles[-1].date if value.articles else None)
+                    value.articles[-1].date.toordinal() if value.articles else None)
         if isinstance(value, Person):
             return ("person", value.name, len(value.articles),
                     tuple(sorted((r, len(a)) for r, a in value.roles.items())))
         return ("term", value.kind, value.name, len(value.articles))
+
+
+def _hash(value) -> str:
+    """A key for a description made by Fingerprints.walk: a hash of its marshal bytes (format 2,
+    without back-references, so equal descriptions give equal bytes). Keying 17,766 pages had
+    spent 0.15 s in repr(), mostly on dates; marshal writes the same in a third of the time."""
+    return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).hexdigest()
 
 
 def digest_bytes(data: bytes) -> str:
