@@ -235,8 +235,10 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
     section_index = {s.name: s for s in sections}
 
     pages: dict = {}
+    page_keys: dict = {}   # page folder -> (date, number), for its articles
     for doc in raw.pages:
-        key = _page_key(doc.src_path.rsplit("/", 1)[0], doc.display, problems)
+        src_dir = doc.src_path.rsplit("/", 1)[0]
+        key = page_keys[src_dir] = _page_key(src_dir, doc.display, problems)
         if key is None:
             continue
         check = Checker(doc, problems)
@@ -258,7 +260,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
     content_files = set(raw.files)
     for doc in raw.articles:
         src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
-        key = _page_key(src_dir, doc.display, problems)
+        key = page_keys[src_dir] if src_dir in page_keys else _page_key(src_dir, doc.display, problems)
         if key is None:
             continue
         page = pages.get(key)
@@ -303,12 +305,12 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
             if UNSAFE_NAME_RE.search(column):
                 check.error("column", f"column name '{column}' cannot be a URL segment; remove / ? # % and spaces")
             else:
-                article.column = columns.setdefault(column, Term("column", column, column))
+                article.column = columns.get(column) or columns.setdefault(column, Term("column", column, column))
         for tag in check.texts("tags"):
             if UNSAFE_NAME_RE.search(tag):
                 check.error("tags", f"tag '{tag}' cannot be a URL segment; remove / ? # % and spaces")
             else:
-                term = tags.setdefault(tag, Term("tag", tag, tag))
+                term = tags.get(tag) or tags.setdefault(tag, Term("tag", tag, tag))
                 if term not in article.tags:
                     article.tags.append(term)
         article.images = _build_images(doc, check, person_index, src_dir, content_files, article)

@@ -595,7 +595,7 @@ class Fingerprints:
             return ("county", value.code, len(value.articles),
                     value.articles[-1].date.toordinal() if value.articles else None)
         if isinstance(value, Person):
-            return ("person", value.name, len(value.articles),
+            return ("person", value.name, value.count,
                     tuple(sorted((r, len(a)) for r, a in value.roles.items())))
         return ("term", value.kind, value.name, len(value.articles))
 
