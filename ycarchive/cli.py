@@ -162,8 +162,12 @@ class Renderings:
             rendering = self.new.setdefault(month, {})[doc.body_digest] = render_markdown(body)
         return rendering
 
+    KEEP = 8   # months' files held at once: render workers that go through every month hold a few
+
     def _file(self, month: str) -> dict:
         if month not in self.read:
+            if len(self.read) >= self.KEEP:
+                del self.read[next(iter(self.read))]
             part = _load_part(self.path(month))
             self.read[month] = part if isinstance(part, dict) else {}
         return self.read[month]
