@@ -212,7 +212,7 @@ def site_docs(content: Path) -> list[SearchDoc]:
     library, _ = cli.read_library(argparse.Namespace(content=str(content), drafts=False))
     captured = []
     real = search.build_search_files
-    search.build_search_files = lambda docs, cache=None: captured.append(docs) or {}
+    search.build_search_files = lambda docs, cache=None, sink=None: captured.append(docs) or {}
     try:
         cli.search_files(library, {})
     finally:

@@ -23,6 +23,15 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
 
 
+def test_search_phases_reads_a_content_folder_as_the_build_does():
+    fixture = ROOT / "tests" / "fixtures" / "archive"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--content", str(fixture)],
+                         capture_output=True, text=True, check=True).stdout
+    articles = len(list(fixture.rglob("*.md")))
+    assert re.search(rf"^{articles} articles; [\d,]+ distinct terms", out, re.MULTILINE)
+    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+
+
 def test_peak_rss_names_the_process_of_the_tree_that_held_the_memory():
     child = "import time; x = bytearray(200 << 20); x[::4096] = b'1' * len(x[::4096]); time.sleep(1.5)"
     parent = f"import subprocess, sys, time; subprocess.run([sys.executable, '-c', {child!r}]); time.sleep(0.3)"
