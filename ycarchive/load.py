@@ -167,7 +167,8 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     `listing`, if given, is (time in ns, every file under `root` with its stamp), as
     ycarchive.stamp found them at that time: the folders are not walked again, and a file is
     racy if it changed less than RACY_SECONDS before that time.
-    Docs hold no Markdown body: those of the files read now are in RawContent.bodies, and
+    Docs hold no Markdown body: those of the files read now are in RawContent.bodies (or, when
+    many files are read, already rendered, in RawContent.rendered: see _parse_files), and
     those of cached files are not read (read_body reads one again). Once rendered, a body is
     kept as HTML and text by its hash (ycarchive/library.py). Without the bodies, the main
     process of a clean build of 100,000 articles peaks about 300 MB lower (docs/performance.md).
@@ -241,7 +242,7 @@ def _parse_files(misses: list, problems: Problems, bodies: dict, rendered: dict)
             return docs
         import multiprocessing
 
-        from . import markup   # imported before forking, not in each worker
+        from . import markup  # noqa: F401 (imported before forking, not in each worker)
         global _MISSES
         _MISSES = misses
         step = max(50, len(misses) // (workers * 16))
