@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Time clean builds of several copies of the code on one content tree, in rotating order.
+
+    python bench/full_side_by_side.py CONTENT ROUNDS NAME:CODE_DIR [NAME:CODE_DIR ...]
+
+Each CODE_DIR is an exported copy of the repository (`git archive REV | tar -x -C DIR`), whose
+bytecode is compiled first. Every round builds CONTENT once with each copy into an empty output
+folder (`/tmp/full-side-by-side/NAME`, its cache removed too), the copies' order rotated by one
+each round. Before each build the file system is synced and the previous output removed: a
+build writes 500 MB at 10,000 articles, and the kernel writing that back during the next build
+had made whichever copy ran second 5-10 s slower. Prints each build's wall seconds and the
+`--timings` of its main steps, then per copy the median, minimum and maximum.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORK = Path("/tmp/full-side-by-side")
+STEPS = ("read content", "render pages", "search index", "write")
+
+
+def clean(name: str) -> Path:
+    out = WORK / name
+    for path in (out, WORK / f".{name}-cache"):
+        shutil.rmtree(path, ignore_errors=True)
+    (WORK / f".{name}-state.json").unlink(missing_ok=True)
+    return out
+
+
+def build(code: str, content: Path, out: Path) -> tuple[float, str]:
+    subprocess.run(["sync"], check=True)
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, f"{code}/build.py", "--content", str(content), "--out", str(out),
+                          "--timings"], capture_output=True, text=True, check=True, cwd=code)
+    wall = time.perf_counter() - started
+    line = next((line for line in run.stderr.splitlines() if line.startswith("timings: ")), "")
+    steps = ", ".join(f"{step} {m.group(1)} s" for step in STEPS
+                      for m in [re.search(rf"{re.escape(step)}(?: \(built in)? ([\d.]+) s", line)] if m)
+    return wall, steps
+
+
+def main(argv: list[str]) -> int:
+    content, rounds = Path(argv[0]), int(argv[1])
+    copies = [a.split(":", 1) for a in argv[2:]]
+    WORK.mkdir(exist_ok=True)
+    for _, code in copies:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", f"{code}/ycarchive", f"{code}/build.py"],
+                       check=True)
+    walls: dict = {name: [] for name, _ in copies}
+    for r in range(rounds):
+        order = copies[r % len(copies):] + copies[:r % len(copies)]
+        for name, code in order:
+            out = clean(name)
+            wall, steps = build(code, content, out)
+            clean(name)
+            walls[name].append(wall)
+            print(f"round {r + 1} {name}: {wall:.2f} s ({steps})", flush=True)
+    for name, values in walls.items():
+        print(f"{name}: median {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
