@@ -197,3 +197,34 @@ def test_builds_into_an_existing_empty_folder(tmp_path):
     out.mkdir()
     assert build(FIXTURE, out) == 0
     assert (out / "index.html").is_file() and (out / ".build-manifest.json").is_file()
+
+
+def test_files_read_by_parallel_workers_give_the_same_library_and_problems(content, monkeypatch):
+    """A first build reads, parses and renders many files in forked workers: the articles,
+    their bodies and every problem are what reading them one by one gives."""
+    import os
+
+    from ycarchive import load
+    from ycarchive.errors import Problems
+    from ycarchive.library import build_library
+
+    (content / "2025/07/01/03/03-broken.md").write_text("---\ntitle: [未闭合\n---\n正文。\n", encoding="utf-8")
+    (content / "2025/07/01/03/04-unknown.md").write_text(
+        GOOD_FRONT.replace("邢智轩", "无此人"), encoding="utf-8")
+
+    def read():
+        problems = Problems()
+        raw = load.load_content(content, problems, {})
+        parallel = len(raw.rendered)
+        library = build_library(raw, problems)
+        return ([(a.src_path, a.title, a.html, a.text) for a in library.articles],
+                [str(p) for p in problems.items], parallel)
+
+    serial = read()
+    monkeypatch.setattr(load, "PARALLEL_FILES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parallel = read()
+    assert serial[2] == 0 and parallel[2] == len(serial[0]) == 6   # every article but the broken one
+    assert parallel[:2] == serial[:2]
+    assert any("03-broken.md:3: front matter: malformed YAML" in p for p in serial[1])
+    assert any("04-unknown.md" in p and "unknown person '无此人'" in p for p in serial[1])

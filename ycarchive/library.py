@@ -327,15 +327,18 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
             continue
         claimed[article.url] = doc.display
         body = raw.bodies.pop(doc.src_path, None)
-        if renderings is not None and renderings.has(doc):
+        rendering = raw.rendered.pop(doc.src_path, None)
+        if rendering is None and renderings is not None and renderings.has(doc):
             article.body = renderings.reader(doc, raw.root)
         else:
-            body = body if body is not None else read_body(raw.root, doc, problems)
-            if body is None:
-                continue
-            article.body = markup.render_markdown(body)
+            if rendering is None:
+                body = body if body is not None else read_body(raw.root, doc, problems)
+                if body is None:
+                    continue
+                rendering = markup.render_markdown(body)
+            article.body = rendering
             if renderings is not None:
-                renderings.add(doc, article.body)
+                renderings.add(doc, rendering)
         articles.append(article)
 
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)

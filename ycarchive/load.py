@@ -46,6 +46,8 @@ class RawContent:
     # Markdown bodies of the articles read now, by src_path (not of those found in the cache):
     # build_library takes each out as it renders it, so that they are not all held at once.
     bodies: dict = field(default_factory=dict)
+    # Or, for the articles read by parallel workers (see _parse_files), each body's rendering.
+    rendered: dict = field(default_factory=dict)
 
 
 def _check_text(raw: bytes, display: str, problems: Problems) -> str | None:
@@ -165,7 +167,8 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     `listing`, if given, is (time in ns, every file under `root` with its stamp), as
     ycarchive.stamp found them at that time: the folders are not walked again, and a file is
     racy if it changed less than RACY_SECONDS before that time.
-    Docs hold no Markdown body: those of the files read now are in RawContent.bodies, and
+    Docs hold no Markdown body: those of the files read now are in RawContent.bodies (or, when
+    many files are read, already rendered, in RawContent.rendered: see _parse_files), and
     those of cached files are not read (read_body reads one again). Once rendered, a body is
     kept as HTML and text by its hash (ycarchive/library.py). Without the bodies, the main
     process of a clean build of 100,000 articles peaks about 300 MB lower (docs/performance.md).
@@ -183,7 +186,9 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
     files: list[str] = []
     fresh: dict = {}
     bodies: dict = {}
-    progress = bar("reading content")
+    rendered: dict = {}
+    found = []   # (name, display, stamp, cached Doc or None)
+    misses = []  # (path, display, src_path) of the files to read
     top = os.path.join(str(root), "")
     for rel_dir, name, full, stamp in _listed(top, listing[1]) if listing is not None else _walked(top):
         src_path = f"{rel_dir}/{name}"
@@ -195,18 +200,82 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
             stat = os.stat(full)
             stamp = (stat.st_mtime_ns, stat.st_size)
         hit = cache.get(display) if cache is not None else None
-        doc = hit[1] if hit and hit[0] == stamp else _load_doc(Path(full), display, src_path, problems, bodies)
+        found.append((name, display, stamp, hit[1] if hit and hit[0] == stamp else None))
+        if found[-1][3] is None:
+            misses.append((full, display, src_path))
+    read = iter(_parse_files(misses, problems, bodies, rendered))
+    for name, display, stamp, doc in found:
         if doc is None:
-            continue
+            doc = next(read)
+            if doc is None:
+                continue
         fresh[display] = (stamp if stamp[0] < racy_after else None, doc)
         (pages if name == "page.yml" else articles).append(doc)
-        progress.update()
-    progress.close()
     if cache is not None:
         cache.clear()
         cache.update(fresh)
     return RawContent(display_root, registries["site"], registries["counties"], registries["people"],
-                      registries["sections"], pages, articles, files, bodies)
+                      registries["sections"], pages, articles, files, bodies, rendered)
+
+
+# Fewer files than this are read in the build's own process: forking workers costs more.
+PARALLEL_FILES = 400
+_MISSES: list = []   # what forked _parse_slice workers read
+
+
+def _parse_files(misses: list, problems: Problems, bodies: dict, rendered: dict) -> list:
+    """The Doc (or None, after reporting) of each (path, display, src_path) in `misses`, in order.
+
+    Many files (a first build, a new version of the generator) are read, parsed and their bodies
+    rendered by forked workers, one per core: reading and rendering is the same work for every
+    file, and it had been 6 s of a first build of 10,000 articles on one core while the other
+    waited. Their renderings go to `rendered`; otherwise bodies go to `bodies`, for
+    build_library to render."""
+    progress = bar("reading content", len(misses))
+    try:
+        workers = os.cpu_count() or 1
+        if len(misses) < PARALLEL_FILES or workers < 2 or not hasattr(os, "fork"):
+            docs = []
+            for full, display, src_path in misses:
+                docs.append(_load_doc(Path(full), display, src_path, problems, bodies))
+                progress.update()
+            return docs
+        import multiprocessing
+
+        from . import markup  # noqa: F401 (imported before forking, not in each worker)
+        global _MISSES
+        _MISSES = misses
+        step = max(50, len(misses) // (workers * 16))
+        docs = []
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part, found in pool.imap(_parse_slice, [(i, min(i + step, len(misses)))
+                                                            for i in range(0, len(misses), step)]):
+                    problems.items.extend(found)
+                    for doc, rendering in part:
+                        docs.append(doc)
+                        if rendering is not None:
+                            rendered[doc.src_path] = rendering
+                    progress.update(len(part))
+        finally:
+            _MISSES = []
+        return docs
+    finally:
+        progress.close()
+
+
+def _parse_slice(bounds: tuple[int, int]) -> tuple[list, list]:
+    """Read, parse and render _MISSES[bounds]: ([(Doc or None, rendering or None)], problems)."""
+    from .markup import render_markdown
+
+    problems = Problems()
+    part = []
+    for full, display, src_path in _MISSES[bounds[0]:bounds[1]]:
+        bodies: dict = {}
+        doc = _load_doc(Path(full), display, src_path, problems, bodies)
+        body = bodies.get(src_path)
+        part.append((doc, render_markdown(body) if body is not None else None))
+    return part, problems.items
 
 
 # Paths are joined as strings, not pathlib objects: these run for every file of the archive on
