@@ -1,5 +1,5 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
-bench/nochange_split.py, bench/search_cost.py and bench/rank_batches.js."""
+bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py and bench/rank_batches.js."""
 import os
 import re
 import shutil
@@ -91,3 +91,14 @@ def test_rank_batches_scores_every_article_in_each_way():
     cells = re.findall(r"(\d+) batches of (\d+): \d+ ms \((\d+) hits\)", out)
     assert [(int(n), int(size)) for n, size, _ in cells] == [(3, 1000), (3, 1000), (1, 3000)]
     assert {hits for _, _, hits in cells} == {"3000"}
+
+
+def test_full_side_by_side_builds_each_copy_every_round_in_rotating_order():
+    fixture = ROOT / "tests" / "fixtures" / "archive"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "full_side_by_side.py"), str(fixture), "2",
+                          f"a:{ROOT}", f"b:{ROOT}"], capture_output=True, text=True, check=True).stdout
+    rounds = re.findall(r"^round (\d) (\w): [\d.]+ s \(read content [\d.]+ s, render pages [\d.]+ s, "
+                        r"search index [\d.]+ s, write [\d.]+ s\)$", out, re.MULTILINE)
+    assert rounds == [("1", "a"), ("1", "b"), ("2", "b"), ("2", "a")]
+    assert re.search(r"^a: median [\d.]+ s \(min [\d.]+, max [\d.]+\)$", out, re.MULTILINE)
+    assert not (Path("/tmp/full-side-by-side") / "a").exists()   # outputs removed after each build
