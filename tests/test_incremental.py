@@ -554,18 +554,3 @@ def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_bod
     assert tree(out) == tree(clean)
     body = draft.read_text(encoding="utf-8").split("---", 2)[2].strip().splitlines()[0]
     assert body and any(body in p.read_text(encoding="utf-8") for p in out.rglob("index.html"))
-
-
-def test_a_parsed_file_keeps_every_field_through_the_cache():
-    """Doc pickles itself field by field (for speed): a field added later must be kept too."""
-    import dataclasses
-    import pickle
-
-    from ycarchive.load import Doc
-
-    kinds = {"str": lambda n: f"value {n}", "dict": lambda n: {f"key {n}": n}, "list": lambda n: [n],
-             "int": lambda n: n}
-    doc = Doc(**{f.name: kinds[str(f.type).split("[")[0].split(" ")[0]](n)
-                 for n, f in enumerate(dataclasses.fields(Doc))})
-    again = pickle.loads(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-    assert dataclasses.astuple(again) == dataclasses.astuple(doc)
