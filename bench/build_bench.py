@@ -675,9 +675,11 @@ def slug(text: str) -> str:
 # ---------------------------------------------------------------- report
 
 def compile_bytecode(code: Path) -> str:
-    """Write the generator's bytecode cache before anything is timed, as installing a package
-    does and as a user's first build would. This machine sets PYTHONDONTWRITEBYTECODE=1, under
-    which every build had compiled its 5,000 lines of Python again (0.1 s of each process)."""
+    """Write the bytecode cache of the generator in `code` (a checkout or an exported copy)
+    before anything is timed, as installing a package does and as a user's first build would.
+    This machine sets PYTHONDONTWRITEBYTECODE=1, under which every build had compiled its 5,000
+    lines of Python again (bench/micro_timings.py times importing them either way). Also used
+    by bench/incremental_side_by_side.py and bench/full_side_by_side.py."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(code / "ycarchive"), str(code / "build.py")],
                    check=True)
     return "compiled beforehand" + (" (PYTHONDONTWRITEBYTECODE is set here)"

@@ -21,6 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_bench import compile_bytecode  # noqa: E402
+
 WORK = Path("/tmp/full-side-by-side")
 STEPS = ("read content", "render pages", "search index", "write")
 
@@ -50,8 +53,7 @@ def main(argv: list[str]) -> int:
     copies = [a.split(":", 1) for a in argv[2:]]
     WORK.mkdir(exist_ok=True)
     for _, code in copies:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", f"{code}/ycarchive", f"{code}/build.py"],
-                       check=True)
+        compile_bytecode(Path(code))
     walls: dict = {name: [] for name, _ in copies}
     for r in range(rounds):
         order = copies[r % len(copies):] + copies[:r % len(copies)]

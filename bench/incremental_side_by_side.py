@@ -21,6 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_bench import compile_bytecode  # noqa: E402
+
 
 def build(code: str, content: Path, site: str) -> tuple[float, float, float, str, str]:
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -43,9 +46,7 @@ def main(argv: list[str]) -> int:
     added = page / "99-side-by-side-added.md"
     text = re.sub(r"(?m)^title: .*$", "title: 同一天新增的报道", first.read_text(encoding="utf-8"), count=1)
     for _, code, site in copies:
-        # Each copy's bytecode cache is written first, as installing it would; this machine sets
-        # PYTHONDONTWRITEBYTECODE=1, under which each build compiled the generator again.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", f"{code}/ycarchive", f"{code}/build.py"], check=True)
+        compile_bytecode(Path(code))
         added.unlink(missing_ok=True)
         build(code, content, site)
     results = {(name, step): [] for name, _, _ in copies for step in ("add", "delete")}

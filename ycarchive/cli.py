@@ -213,7 +213,8 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     hold them: parsed files ("docs", by path) in CACHE_SHARDS shards, rendered bodies
     ("markdown", a Renderings, by month, read when needed), compiled and parsed templates, the
     county map's shapes, and the search index's cache with the build's inputs and the search
-    files' digests (left out unless `with_search`). "parts" holds each part as loaded, for save_cache to compare with.
+    files' digests (left out unless `with_search`). "parts" holds each part as loaded, for
+    save_cache to compare with.
     """
     folder = cache_dir(out)
     index = _load_part(folder / "markdown-index.pickle")

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Small timings behind single figures in docs/performance.md.
+
+    python bench/micro_timings.py CONTENT SITE [--rounds 5]
+
+SITE must have been built from CONTENT by this checkout. Prints:
+
+- importing the generator's modules, with its bytecode cache and compiled from source (as
+  under PYTHONDONTWRITEBYTECODE=1 with no cache), medians of --rounds fresh interpreters,
+  third-party modules imported first so that only ours are counted;
+- rendering each page of a one-article rebuild: an article is added to the newest page (版)
+  folder, the site rebuilt with every page's render timed, then the article removed and the
+  site rebuilt again. The slowest pages are printed.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from build_bench import compile_bytecode  # noqa: E402
+from ycarchive import cli, render  # noqa: E402
+from ycarchive.stamp import RACY_SECONDS  # noqa: E402
+
+OURS = "ycarchive.cli, ycarchive.render, ycarchive.library, ycarchive.load, ycarchive.write, ycarchive.search"
+THEIRS = "import numpy, jinja2, jinja2.meta, markupsafe, yaml, markdown, tqdm, multiprocessing.pool"
+
+
+def median_of(rounds: int, run) -> float:
+    return statistics.median(run() for _ in range(rounds))
+
+
+def import_seconds(*python_args: str) -> float:
+    code = f"{THEIRS}\nimport time\nt = time.perf_counter()\nimport {OURS}\nprint(time.perf_counter() - t)"
+    out = subprocess.run([sys.executable, *python_args, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout
+    return float(out)
+
+
+def imports(rounds: int) -> None:
+    compile_bytecode(ROOT)
+    with tempfile.TemporaryDirectory() as empty:   # a bytecode cache that is always empty
+        cold = median_of(rounds, lambda: import_seconds("-B", "-X", f"pycache_prefix={empty}"))
+    warm = median_of(rounds, import_seconds)
+    print(f"importing the generator: {warm:.3f} s with bytecode, {cold:.3f} s compiled from source")
+
+
+def pages_of_an_added_article(content: Path, site: Path, shown: int = 8) -> None:
+    page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
+    first = min(page.glob("*.md"))
+    added = page / "99-micro-timings-added.md"
+    added.write_text(re.sub(r"(?m)^title: .*$", "title: 同一天新增的报道", first.read_text(encoding="utf-8"), count=1),
+                     encoding="utf-8")
+    times: list = []
+    run_jobs = render.run_jobs
+
+    def timed(jobs, put, workers) -> None:
+        gc.freeze()   # as run_jobs renders: the collector on, for new objects only
+        gc.enable()
+        try:
+            for job in jobs:
+                started = time.perf_counter()
+                data = job.make()
+                times.append((time.perf_counter() - started, job.dest))
+                put(job.dest, data)
+        finally:
+            gc.disable()
+            gc.unfreeze()
+
+    render.run_jobs = timed
+    try:
+        time.sleep(RACY_SECONDS + 0.1)
+        cli.main(["build", "--content", str(content), "--out", str(site)])
+    finally:
+        render.run_jobs = run_jobs
+        added.unlink()
+    time.sleep(RACY_SECONDS + 0.1)
+    cli.main(["build", "--content", str(content), "--out", str(site)])
+    times.sort(reverse=True)
+    print(f"rendering the {len(times)} pages of a one-article rebuild: {sum(t for t, _ in times):.3f} s; slowest:")
+    for seconds, dest in times[:shown]:
+        print(f"  {seconds * 1000:7.1f} ms  {dest}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("content", type=Path)
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    gc.disable()   # as a build runs
+    imports(args.rounds)
+    pages_of_an_added_article(args.content, args.site)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
