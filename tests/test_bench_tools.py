@@ -1,5 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
-bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py and bench/rank_batches.js."""
+bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py and
+bench/rank_batches.js."""
 import os
 import re
 import shutil
@@ -102,3 +103,20 @@ def test_full_side_by_side_builds_each_copy_every_round_in_rotating_order():
     assert rounds == [("1", "a"), ("1", "b"), ("2", "b"), ("2", "a")]
     assert re.search(r"^a: median [\d.]+ s \(min [\d.]+, max [\d.]+\)$", out, re.MULTILINE)
     assert not (Path("/tmp/full-side-by-side") / "a").exists()   # outputs removed after each build
+
+
+def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_was(tmp_path):
+    from conftest import build
+
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "archive", content)
+    assert build(content, site) == 0
+    before = sorted(p.relative_to(content).as_posix() for p in content.rglob("*"))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "micro_timings.py"), str(content), str(site),
+                          "--rounds", "1"], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^importing the generator: [\d.]+ s with bytecode, [\d.]+ s compiled from source$", out,
+                     re.MULTILINE)
+    pages = int(re.search(r"^rendering the (\d+) pages of a one-article rebuild: [\d.]+ s; slowest:$", out,
+                          re.MULTILINE).group(1))
+    assert pages > 1 and re.search(r"^ +[\d.]+ ms  \S+index\.html$", out, re.MULTILINE)
+    assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
