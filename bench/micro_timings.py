@@ -8,6 +8,8 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - importing the generator's modules, with its bytecode cache and compiled from source (as
   under PYTHONDONTWRITEBYTECODE=1 with no cache), medians of --rounds fresh interpreters,
   third-party modules imported first so that only ours are counted;
+- keying every page of the site, its descriptions hashed from their marshal bytes as the build
+  does and from their repr(), as it did before (medians of --rounds);
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
   folder, the site rebuilt with every page's render timed, then the article removed and the
   site rebuilt again. The slowest pages are printed.
@@ -29,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from build_bench import compile_bytecode  # noqa: E402
-from ycarchive import cli, render  # noqa: E402
+from ycarchive import cli, load, render  # noqa: E402
 from ycarchive.stamp import RACY_SECONDS  # noqa: E402
 
 OURS = "ycarchive.cli, ycarchive.render, ycarchive.library, ycarchive.load, ycarchive.write, ycarchive.search"
@@ -53,6 +55,33 @@ def imports(rounds: int) -> None:
         cold = median_of(rounds, lambda: import_seconds("-B", "-X", f"pycache_prefix={empty}"))
     warm = median_of(rounds, import_seconds)
     print(f"importing the generator: {warm:.3f} s with bytecode, {cold:.3f} s compiled from source")
+
+
+def page_keys(content: Path, site: Path, rounds: int) -> None:
+    cache = cli.load_cache(site, with_search=False)
+    library, _ = cli.read_library(argparse.Namespace(content=str(content), drafts=False), cache)
+    options = render.Options("/", ROOT / "templates", ROOT / "assets", cli.county_shapes(cache), cli.code_version(),
+                             template_cache=cache.setdefault("templates", {}))
+    r = render.Renderer(library, options)
+    jobs = render.plan_site(library, r)
+    prints = render.Fingerprints(library, r, cli.code_version(), options.template_cache)
+    prints.key(jobs[0].inputs)   # the templates' hashes, made once
+    as_built = render._hash
+
+    def keys(hash_with) -> float:
+        render._hash = hash_with
+        prints.described.clear()
+        try:
+            started = time.perf_counter()
+            for job in jobs:
+                prints.key(job.inputs)
+            return time.perf_counter() - started
+        finally:
+            render._hash = as_built
+
+    ours = median_of(rounds, lambda: keys(as_built))
+    with_repr = median_of(rounds, lambda: keys(lambda value: load.digest(repr(value))))
+    print(f"keying {len(jobs):,} pages: {ours:.3f} s hashing marshal bytes, {with_repr:.3f} s hashing repr()")
 
 
 def pages_of_an_added_article(content: Path, site: Path, shown: int = 8) -> None:
@@ -100,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     gc.disable()   # as a build runs
     imports(args.rounds)
+    page_keys(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     return 0
 
