@@ -116,6 +116,8 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
                           "--rounds", "1"], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^importing the generator: [\d.]+ s with bytecode, [\d.]+ s compiled from source$", out,
                      re.MULTILINE)
+    assert re.search(r"^keying [\d,]+ pages: [\d.]+ s hashing marshal bytes, [\d.]+ s hashing repr\(\)$", out,
+                     re.MULTILINE)
     pages = int(re.search(r"^rendering the (\d+) pages of a one-article rebuild: [\d.]+ s; slowest:$", out,
                           re.MULTILINE).group(1))
     assert pages > 1 and re.search(r"^ +[\d.]+ ms  \S+index\.html$", out, re.MULTILINE)
