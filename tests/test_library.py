@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import FIXTURE, build
 
@@ -228,3 +229,107 @@ def test_files_read_by_parallel_workers_give_the_same_library_and_problems(conte
     assert parallel[:2] == serial[:2]
     assert any("03-broken.md:3: front matter: malformed YAML" in p for p in serial[1])
     assert any("04-unknown.md" in p and "unknown person '无此人'" in p for p in serial[1])
+
+
+def describe(library) -> dict:
+    """A Library as plain data, to compare two builds of it."""
+    def names(articles) -> list:
+        return [a.src_path for a in articles]
+
+    def article(a) -> tuple:
+        return (a.src_path, a.page.date, a.page.number, a.order, a.slug, a.title, a.kind, a.kicker, a.subtitle,
+                a.column and a.column.name, [c.code for c in a.counties],
+                {role: [p.name for p in persons] for role, persons in a.people.items()}, [t.name for t in a.tags],
+                [(i.caption, i.file, i.credit, i.photographer and i.photographer.name, i.src) for i in a.images],
+                a.date_approximate, a.source, a.review, a.draft, a.fingerprint, a.html, a.text)
+
+    terms = (*library.sections, *library.columns, *library.tags)
+    entities = {id(e) for e in (*library.counties, *library.people, *terms)}
+    shared = all(id(e) in entities for a in library.articles
+                 for e in (*a.counties, *(p for ps in a.people.values() for p in ps), *a.tags,
+                           *([a.column] if a.column else [])))
+    return {"articles": [article(a) for a in library.articles],
+            "issues": [(i.date, [(p.number, p.section.name, p.fingerprint, names(p.articles), p.issue is i)
+                                 for p in i.pages]) for i in library.issues],
+            "counties": [(c.code, names(c.articles)) for c in library.counties],
+            "people": [(p.name, {role: names(arts) for role, arts in p.roles.items()}) for p in library.people],
+            "terms": [(t.kind, t.name, t.description, names(t.articles)) for t in terms],
+            "rest": (library.site, library.files, library.registry_digest), "shared": shared}
+
+
+SNAPSHOT_OPS = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(["2025/06/24/03", "2025/07/01/03"]), st.integers(5, 7),
+              st.sampled_from(["志愿服务", "新标签"]), st.sampled_from(["邢智轩", "孙勇", "无此人"]), st.booleans(),
+              st.sampled_from(["", "column: 新栏目\n"])),
+    st.tuples(st.sampled_from(["edit", "delete", "rename", "clash"]), st.integers(0, 20)),
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SNAPSHOT_OPS, min_size=1, max_size=4))
+def test_library_from_the_last_builds_snapshot_equals_one_checked_afresh(tmp_path_factory, monkeypatch, ops):
+    """After adds, edits, deletions and renames of articles, the Library made from the last
+    build's snapshot (through the cache on disk) is the one made from nothing, with the same
+    problems; and only the article files that changed are checked again."""
+    import argparse
+
+    from ycarchive import cli, library as library_module
+
+    work = tmp_path_factory.mktemp("snap")
+    content, out = work / "content", work / "site"
+    shutil.copytree(FIXTURE, content)
+    args = argparse.Namespace(content=str(content), drafts=False)
+    checked: list = []
+    check_article = library_module._check_article
+
+    def counting(doc, *rest):
+        checked.append(doc.src_path)
+        return check_article(doc, *rest)
+
+    monkeypatch.setattr(library_module, "_check_article", counting)
+
+    def from_snapshot():
+        cache = cli.load_cache(out, with_search=False)
+        before = cache.get("library")
+        library, problems = cli.read_library(args, cache)
+        if not problems.errors:
+            cli.save_cache(out, cache, True, ("docs", "markdown", "library"))
+        return before, library, sorted(map(str, problems.items))
+
+    from_snapshot()
+    for op in ops:
+        files = sorted(content.rglob("*.md"))
+        if op[0] == "add":
+            _, page, n, tag, person, draft, column = op
+            (content / page / f"{n:02d}-new{n}.md").write_text(
+                f"---\ntitle: 新增{n}\nkind: 消息\ncounties: [盐湖区]\nreporters: [{person}]\ntags: [{tag}]\n"
+                f"{column}{'draft: true' if draft else ''}\n---\n\n正文{n}。\n", encoding="utf-8")
+        elif op[0] == "edit":
+            path = files[op[1] % len(files)]
+            path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 改", 1)
+                            .replace("tags: [", "tags: [新标签, ", 1), encoding="utf-8")
+        elif op[0] == "delete" and len(files) > 1:
+            files[op[1] % len(files)].unlink()
+        elif op[0] == "rename":
+            path = files[op[1] % len(files)]
+            path.rename(path.with_name(path.name[:3] + "renamed" + path.name[3:]))
+        elif op[0] == "clash":   # a second file with the same URL: an error
+            path = files[op[1] % len(files)]
+            shutil.copy(path, path.with_name(f"{(int(path.name[:2]) + 10) % 100:02d}{path.name[2:]}"))
+        checked.clear()
+        snapshot, incremental, problems = from_snapshot()
+        changed = list(checked)
+        fresh, fresh_problems = cli.read_library(args, {})
+        same = describe(incremental) == describe(fresh)   # (pytest's diff of the two is slow)
+        assert same, f"after {op}"
+        assert describe(fresh)["shared"]
+        assert problems == sorted(map(str, fresh_problems.items)), f"after {op}"
+        if snapshot is not None:   # only files new or changed since the snapshot were checked
+            from ycarchive.load import digest
+
+            expected = set()
+            for path in content.rglob("*.md"):
+                src = path.relative_to(content).as_posix()
+                if snapshot.articles.get(src, ("",))[0] != digest(path.read_text(encoding="utf-8")):
+                    expected.add(src)
+            assert sorted(changed) == sorted(expected), f"after {op}"

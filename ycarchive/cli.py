@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import copyreg
 import functools
 import gc
 import hashlib
@@ -72,7 +73,9 @@ def read_library(args, cache: dict | None = None, listing: list | None = None):
     if cache is None:
         cache = {}
     raw = load_content(args.content, problems, cache.setdefault("docs", {}), listing)
-    library = build_library(raw, problems, drafts=args.drafts, renderings=cache.get("markdown"))
+    library = build_library(raw, problems, drafts=args.drafts, renderings=cache.get("markdown"),
+                            snapshot=cache.get("library"))
+    cache["library"] = library.snapshot
     return library, problems
 
 
@@ -103,6 +106,29 @@ class _Pickler(pickle.Pickler):
         if type(obj) is str and len(obj) >= _LONG_STR and not obj.isascii():
             return obj.encode("utf-8", "surrogatepass")
         return None
+
+
+class _SnapshotPickler(_Pickler):
+    """Pickles a library.Snapshot without the articles' rendered bodies (Renderings keeps them)
+    and without the lists that build_library makes again each build (which would also nest the
+    pickle thousands of calls deep: an article, its page, the page's articles, ...)."""
+
+    def reducer_override(self, obj):
+        from .model import Article, County, Page, Person, Term
+
+        kind = type(obj)
+        if kind is Article:
+            state = dict(obj.__dict__, body=("", ""))
+            state.pop("text", None)
+        elif kind is Page:
+            state = dict(obj.__dict__, articles=[], issue=None)
+        elif kind is County or kind is Term:
+            state = dict(obj.__dict__, articles=[])
+        elif kind is Person:
+            state = dict(obj.__dict__, roles={})
+        else:
+            return NotImplemented
+        return copyreg.__newobj__, (kind,), state
 
 
 class _Unpickler(pickle.Unpickler):
@@ -211,8 +237,8 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
 
     It is kept in parts, so that a build that changed a few files saves only the parts that
     hold them: parsed files ("docs", by path) in CACHE_SHARDS shards, rendered bodies
-    ("markdown", a Renderings, by month, read when needed), compiled and parsed templates, the
-    county map's shapes, and the search index's cache with the build's inputs and the search
+    ("markdown", a Renderings, by month, read when needed), the last Library's snapshot
+    ("library", see library.Snapshot), compiled and parsed templates, the county map's shapes, and the search index's cache with the build's inputs and the search
     files' digests (left out unless `with_search`). "parts" holds each part as loaded, for
     save_cache to compare with.
     """
@@ -228,6 +254,11 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     shapes = _load_part(folder / "shapes.pickle")
     if isinstance(shapes, tuple):
         cache["shapes"] = cache["parts"]["shapes"] = shapes
+    from .library import Snapshot
+
+    snapshot = _load_part(folder / "library.pickle")
+    if isinstance(snapshot, Snapshot):
+        cache["library"] = cache["parts"]["library"] = snapshot
     templates = _load_part(folder / "templates.pickle")
     if isinstance(templates, dict):
         cache["templates"] = templates
@@ -261,14 +292,14 @@ def _same(new: dict, old: dict | None) -> bool:
     return True
 
 
-def _save_part(path: Path, payload) -> None:
+def _save_part(path: Path, payload, pickler=_Pickler) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        _Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
+        pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
     os.replace(tmp, path)
 
 
-PARTS = ("docs", "markdown", "shapes", "templates", "search")
+PARTS = ("docs", "markdown", "library", "shapes", "templates", "search")
 
 
 def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tuple = PARTS) -> None:
@@ -292,6 +323,11 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
                 _save_part(folder / f"docs.{n:02d}.pickle", shard)
     if "markdown" in parts and isinstance(cache.get("markdown"), Renderings):
         cache["markdown"].save()
+    if "library" in parts and cache.get("library") is not loaded.get("library"):
+        if cache.get("library") is None:
+            (folder / "library.pickle").unlink(missing_ok=True)
+        else:
+            _save_part(folder / "library.pickle", cache["library"], _SnapshotPickler)
     if "shapes" in parts and "shapes" in cache and cache["shapes"] is not loaded.get("shapes"):
         _save_part(folder / "shapes.pickle", cache["shapes"])
     templates = cache.get("templates", {})
