@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import copyreg
 import functools
 import gc
 import hashlib
@@ -106,29 +105,6 @@ class _Pickler(pickle.Pickler):
         if type(obj) is str and len(obj) >= _LONG_STR and not obj.isascii():
             return obj.encode("utf-8", "surrogatepass")
         return None
-
-
-class _SnapshotPickler(_Pickler):
-    """Pickles a library.Snapshot without the articles' rendered bodies (Renderings keeps them)
-    and without the lists that build_library makes again each build (which would also nest the
-    pickle thousands of calls deep: an article, its page, the page's articles, ...)."""
-
-    def reducer_override(self, obj):
-        from .model import Article, County, Page, Person, Term
-
-        kind = type(obj)
-        if kind is Article:
-            state = dict(obj.__dict__, body=("", ""))
-            state.pop("text", None)
-        elif kind is Page:
-            state = dict(obj.__dict__, articles=[], issue=None)
-        elif kind is County or kind is Term:
-            state = dict(obj.__dict__, articles=[])
-        elif kind is Person:
-            state = dict(obj.__dict__, roles={})
-        else:
-            return NotImplemented
-        return copyreg.__newobj__, (kind,), state
 
 
 class _Unpickler(pickle.Unpickler):
@@ -292,10 +268,10 @@ def _same(new: dict, old: dict | None) -> bool:
     return True
 
 
-def _save_part(path: Path, payload, pickler=_Pickler) -> None:
+def _save_part(path: Path, payload) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
+        _Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
     os.replace(tmp, path)
 
 
@@ -310,6 +286,8 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
     are not in it but in the output, see chunks_from_output).
     Shards are independent: each entry is checked by its file's stamp or its body's hash
     when read, so a build stopped half-way through saving leaves a usable cache.
+    Saving the Library's snapshot strips it (library.Snapshot.strip): the search process
+    saves the cache once it has built the index, and needs the Library no more.
     """
     folder = cache_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -327,7 +305,8 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
         if cache.get("library") is None:
             (folder / "library.pickle").unlink(missing_ok=True)
         else:
-            _save_part(folder / "library.pickle", cache["library"], _SnapshotPickler)
+            cache["library"].strip()
+            _save_part(folder / "library.pickle", cache["library"])
     if "shapes" in parts and "shapes" in cache and cache["shapes"] is not loaded.get("shapes"):
         _save_part(folder / "shapes.pickle", cache["shapes"])
     templates = cache.get("templates", {})
@@ -416,6 +395,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     parent = os.getpid()
     if not hasattr(os, "fork"):
         made, changed = run()
+        cache["library"] = None   # saving it strips this build's Library, which is still needed here
         save_cache(out, cache, changed, parts)
 
         def files() -> tuple[dict, dict]:

@@ -240,6 +240,24 @@ class Snapshot:
     page_keys: dict         # page folder -> (date, number)
     articles: dict          # src_path -> (hash of its file, Article)
 
+    def strip(self) -> None:
+        """Empty, in place, what build_library makes again each build: the lists of articles
+        of pages, counties, people and terms, and the articles' bodies (Renderings keeps them).
+        What is left pickles quickly, and not thousands of calls deep (an article, its page,
+        the page's articles, ...)."""
+        for page in self.pages.values():
+            page.articles, page.issue = [], None
+        for holder in (*self.counties, *self.sections):
+            holder.articles = []
+        for person in self.people:
+            person.roles = {}
+        for _, article in self.articles.values():
+            article.body = ("", "")
+            article.__dict__.pop("text", None)
+            for term in (article.column, *article.tags):
+                if term is not None:
+                    term.articles = []
+
 
 def snapshot_inputs(raw: RawContent, drafts: bool) -> tuple:
     """What, besides the articles' own files, the Library is made from."""
@@ -261,14 +279,8 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
     inputs = snapshot_inputs(raw, drafts)
     if snapshot is not None and snapshot.inputs == inputs:
         s = snapshot
+        s.strip()   # the lists are made again by _assemble, from this build's articles
         kept = s.articles
-        # The derived lists are made again by _assemble, from this build's articles.
-        for page in s.pages.values():
-            page.articles, page.issue = [], None
-        for holder in (*s.counties, *s.sections):
-            holder.articles = []
-        for person in s.people:
-            person.roles = {}
         s = Snapshot(inputs, s.site, s.counties, s.people, s.person_index, s.sections, s.pages, s.page_keys, {})
     else:
         kept = {}
@@ -287,7 +299,6 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
             # registered first, so that articles checked now find the same objects.
             for term in (article.column, *article.tags):
                 if term is not None:
-                    term.articles = []
                     (columns if term.kind == "column" else tags).setdefault(term.name, term)
     articles: list[Article] = []
     claimed: dict = {}
