@@ -72,9 +72,7 @@ def read_library(args, cache: dict | None = None, listing: list | None = None):
     if cache is None:
         cache = {}
     raw = load_content(args.content, problems, cache.setdefault("docs", {}), listing)
-    library = build_library(raw, problems, drafts=args.drafts, renderings=cache.get("markdown"),
-                            snapshot=cache.get("library"))
-    cache["library"] = library.snapshot
+    library = build_library(raw, problems, drafts=args.drafts, renderings=cache.get("markdown"))
     return library, problems
 
 
@@ -213,8 +211,8 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
 
     It is kept in parts, so that a build that changed a few files saves only the parts that
     hold them: parsed files ("docs", by path) in CACHE_SHARDS shards, rendered bodies
-    ("markdown", a Renderings, by month, read when needed), the last Library's snapshot
-    ("library", see library.Snapshot), compiled and parsed templates, the county map's shapes, and the search index's cache with the build's inputs and the search
+    ("markdown", a Renderings, by month, read when needed), compiled and parsed templates, the
+    county map's shapes, and the search index's cache with the build's inputs and the search
     files' digests (left out unless `with_search`). "parts" holds each part as loaded, for
     save_cache to compare with.
     """
@@ -230,11 +228,6 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     shapes = _load_part(folder / "shapes.pickle")
     if isinstance(shapes, tuple):
         cache["shapes"] = cache["parts"]["shapes"] = shapes
-    from .library import Snapshot
-
-    snapshot = _load_part(folder / "library.pickle")
-    if isinstance(snapshot, Snapshot):
-        cache["library"] = cache["parts"]["library"] = snapshot
     templates = _load_part(folder / "templates.pickle")
     if isinstance(templates, dict):
         cache["templates"] = templates
@@ -275,7 +268,7 @@ def _save_part(path: Path, payload) -> None:
     os.replace(tmp, path)
 
 
-PARTS = ("docs", "markdown", "library", "shapes", "templates", "search")
+PARTS = ("docs", "markdown", "shapes", "templates", "search")
 
 
 def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tuple = PARTS) -> None:
@@ -286,8 +279,6 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
     are not in it but in the output, see chunks_from_output).
     Shards are independent: each entry is checked by its file's stamp or its body's hash
     when read, so a build stopped half-way through saving leaves a usable cache.
-    Saving the Library's snapshot strips it (library.Snapshot.strip): the search process
-    saves the cache once it has built the index, and needs the Library no more.
     """
     folder = cache_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -301,12 +292,6 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
                 _save_part(folder / f"docs.{n:02d}.pickle", shard)
     if "markdown" in parts and isinstance(cache.get("markdown"), Renderings):
         cache["markdown"].save()
-    if "library" in parts and cache.get("library") is not loaded.get("library"):
-        if cache.get("library") is None:
-            (folder / "library.pickle").unlink(missing_ok=True)
-        else:
-            cache["library"].strip()
-            _save_part(folder / "library.pickle", cache["library"])
     if "shapes" in parts and "shapes" in cache and cache["shapes"] is not loaded.get("shapes"):
         _save_part(folder / "shapes.pickle", cache["shapes"])
     templates = cache.get("templates", {})
@@ -395,7 +380,6 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     parent = os.getpid()
     if not hasattr(os, "fork"):
         made, changed = run()
-        cache["library"] = None   # saving it strips this build's Library, which is still needed here
         save_cache(out, cache, changed, parts)
 
         def files() -> tuple[dict, dict]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from . import markup
 from .errors import Problems, did_you_mean
@@ -220,125 +219,26 @@ def _page_key(src_dir: str, display: str, problems: Problems):
     return date, number
 
 
-@dataclass(eq=False)
-class Snapshot:
-    """What build_library made of content that checked clean, for the next build to start from.
-
-    Checking every article again had been 0.3-0.6 s of adding one article to 10,000 (most of
-    build_library); unpickling this is about 0.05 s. It is used while the registries, every
-    page.yml and the other content files are as they were (`inputs`): then an article whose
-    file hashes as before is the Article made last time, and only the others are checked.
-    """
-
-    inputs: tuple           # see snapshot_inputs
-    site: dict
-    counties: list
-    people: list            # every person of the registry, credited or not
-    person_index: dict      # name or alias -> Person
-    sections: list
-    pages: dict             # (date, number) -> Page
-    page_keys: dict         # page folder -> (date, number)
-    articles: dict          # src_path -> (hash of its file, Article)
-
-    def strip(self) -> None:
-        """Empty, in place, what build_library makes again each build: the lists of articles
-        of pages, counties, people and terms, and the articles' bodies (Renderings keeps them).
-        What is left pickles quickly, and not thousands of calls deep (an article, its page,
-        the page's articles, ...)."""
-        for page in self.pages.values():
-            page.articles, page.issue = [], None
-        for holder in (*self.counties, *self.sections):
-            holder.articles = []
-        for person in self.people:
-            person.roles = {}
-        for _, article in self.articles.values():
-            article.body = ("", "")
-            article.__dict__.pop("text", None)
-            for term in (article.column, *article.tags):
-                if term is not None:
-                    term.articles = []
-
-
-def snapshot_inputs(raw: RawContent, drafts: bool) -> tuple:
-    """What, besides the articles' own files, the Library is made from."""
-    return (raw.root, drafts, tuple(doc.digest if doc else None for doc in (raw.site, raw.counties, raw.people,
-                                                                             raw.sections)),
-            {doc.src_path: doc.digest for doc in raw.pages}, tuple(raw.files))
-
-
-def build_library(raw: RawContent, problems: Problems, drafts: bool = False, renderings=None,
-                  snapshot: Snapshot | None = None) -> Library:
+def build_library(raw: RawContent, problems: Problems, drafts: bool = False, renderings=None) -> Library:
     """Check everything and assemble the Library.
 
     `renderings`, if given (a cli.Renderings), holds the rendered bodies of earlier builds:
     bodies found there are not rendered again, but read from it when first shown, and it
-    learns which bodies this build has. `snapshot`, if given, is the Snapshot of an earlier
-    build (Library.snapshot): if its inputs are this content's, the articles that did not
-    change are taken from it. The Library's own snapshot is None if anything was reported.
+    learns which bodies this build has.
     """
-    inputs = snapshot_inputs(raw, drafts)
-    if snapshot is not None and snapshot.inputs == inputs:
-        s = snapshot
-        s.strip()   # the lists are made again by _assemble, from this build's articles
-        kept = s.articles
-        s = Snapshot(inputs, s.site, s.counties, s.people, s.person_index, s.sections, s.pages, s.page_keys, {})
-    else:
-        kept = {}
-        s = Snapshot(inputs, *_registries(raw, problems), {}, {}, {})
-        _build_pages(raw, problems, s)
-    clean = not problems.items
-
-    columns: dict = {}
-    tags: dict = {}
-    reused = {}
-    for doc in raw.articles:
-        old = kept.get(doc.src_path)
-        if old is not None and old[0] == doc.digest:
-            article = reused[doc.src_path] = old[1]
-            # Terms are shared by the articles that name them: those of kept articles are
-            # registered first, so that articles checked now find the same objects.
-            for term in (article.column, *article.tags):
-                if term is not None:
-                    (columns if term.kind == "column" else tags).setdefault(term.name, term)
-    articles: list[Article] = []
-    claimed: dict = {}
-    content_files = set(raw.files)
-    counties = ({c.name: c for c in s.counties}, {c.short: c for c in s.counties})
-    for doc in raw.articles:
-        article = reused.get(doc.src_path)
-        if article is None:
-            article = _check_article(doc, raw, s, counties, columns, tags, content_files, problems)
-            if article is None or (article.draft and not drafts):
-                continue
-        if article.url in claimed:
-            problems.add(doc.display, 1, "path", f"URL {article.url} is already claimed by "
-                                                 f"{claimed[article.url]}; rename one of the files")
-            continue
-        claimed[article.url] = doc.display
-        if not _attach_body(article, doc, raw, renderings, problems):
-            continue
-        articles.append(article)
-        s.articles[doc.src_path] = (doc.digest, article)
-
-    library = _assemble(s.site, articles, s.counties, s.people, s.sections, columns, tags, problems, raw)
-    library.snapshot = s if clean and not problems.errors else None
-    return library
-
-
-def _registries(raw: RawContent, problems: Problems) -> tuple:
-    """(site, counties, people, person index, sections) from the registry files."""
     site = build_site(raw.site, problems)
     counties = build_counties(raw.counties, problems)
     people, person_index = build_people(raw.people, problems)
-    return site, counties, people, person_index, build_sections(raw.sections, problems)
+    sections = build_sections(raw.sections, problems)
+    county_index = {c.name: c for c in counties}
+    county_shorts = {c.short: c for c in counties}
+    section_index = {s.name: s for s in sections}
 
-
-def _build_pages(raw: RawContent, problems: Problems, s: Snapshot) -> None:
-    """Check every page.yml into s.pages, and each page folder's key into s.page_keys."""
-    section_index = {sec.name: sec for sec in s.sections}
+    pages: dict = {}
+    page_keys: dict = {}   # page folder -> (date, number), for its articles
     for doc in raw.pages:
         src_dir = doc.src_path.rsplit("/", 1)[0]
-        key = s.page_keys[src_dir] = _page_key(src_dir, doc.display, problems)
+        key = page_keys[src_dir] = _page_key(src_dir, doc.display, problems)
         if key is None:
             continue
         check = Checker(doc, problems)
@@ -348,97 +248,100 @@ def _build_pages(raw: RawContent, problems: Problems, s: Snapshot) -> None:
         if section_name and section is None:
             check.error("section", f"unknown section '{section_name}'{did_you_mean(section_name, section_index)}"
                                    f" (sections are listed in sections.yml)")
-        staff = {role: _resolve_people(check, role, s.person_index) for role in STAFF_ROLES}
-        s.pages[key] = Page(key[0], key[1], section or Term("section", section_name, ""), staff,
-                            check.flag("date_approximate"), check.flag("number_approximate"),
-                            check.text("note"), doc.src_path, fingerprint=digest(f"{doc.src_path}:{doc.digest}"))
+        staff = {role: _resolve_people(check, role, person_index) for role in STAFF_ROLES}
+        pages[key] = Page(key[0], key[1], section or Term("section", section_name, ""), staff,
+                          check.flag("date_approximate"), check.flag("number_approximate"),
+                          check.text("note"), doc.src_path, fingerprint=digest(f"{doc.src_path}:{doc.digest}"))
 
-
-def _check_article(doc: Doc, raw: RawContent, s: Snapshot, counties: tuple, columns: dict, tags: dict,
-                   content_files: set, problems: Problems) -> Article | None:
-    """Check one article file into an Article (without its body), or None after reporting.
-    `counties` is ({name: County}, {short name: County})."""
-    src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
-    key = s.page_keys[src_dir] if src_dir in s.page_keys else _page_key(src_dir, doc.display, problems)
-    if key is None:
-        return None
-    page = s.pages.get(key)
-    if page is None:
-        if f"{src_dir}/page.yml" not in {p.src_path for p in raw.pages}:
-            problems.add(doc.display, 1, "page", f"no page.yml in {src_dir}/; add one with the page's "
-                                                 f"section and staff")
-        return None
-    match = ARTICLE_NAME_RE.match(name)
-    slug = match.group(2) if match else ""
-    if not match or not SLUG_RE.match(slug):
-        problems.add(doc.display, 1, "path", f"file name '{name}' should be NN-slug.md: its place on the "
-                                             f"page, then lower-case ASCII letters, digits and '-'")
-        return None
-    check = Checker(doc, problems)
-    check.unknown_keys(ARTICLE_KEYS)
-    article = Article(doc.src_path, page, int(match.group(1)), slug,
-                      title=check.text("title", required=True), kind=check.text("kind", required=True),
-                      kicker=check.text("kicker"), subtitle=check.text("subtitle"),
-                      source=check.text("source"), draft=check.flag("draft"),
-                      date_approximate=check.flag("date_approximate", page.date_approximate),
-                      # A short hash: page keys repeat it for every page that lists the article.
-                      fingerprint=digest(f"{doc.src_path}:{doc.digest}:{page.fingerprint}"))
-    if article.kind and article.kind not in KINDS:
-        check.error("kind", f"unknown kind '{article.kind}'{did_you_mean(article.kind, KINDS)} "
-                            f"(one of {'、'.join(KINDS)})")
-    county_index, county_shorts = counties
-    for county_name in check.texts("counties"):
-        county = county_index.get(county_name)
-        if county is None:
-            near = county_shorts.get(county_name)
-            hint = f"; did you mean '{near.name}'?" if near else did_you_mean(county_name, county_index)
-            check.error("counties", f"unknown county '{county_name}'{hint}")
-        elif county not in article.counties:
-            article.counties.append(county)
-    for role in ROLES:
-        if role in STAFF_ROLES and role not in doc.data:
-            article.people[role] = list(page.staff[role])
+    columns: dict = {}
+    tags: dict = {}
+    articles: list[Article] = []
+    claimed: dict = {}
+    content_files = set(raw.files)
+    for doc in raw.articles:
+        src_dir, name = doc.src_path.rsplit("/", 1) if "/" in doc.src_path else ("", doc.src_path)
+        key = page_keys[src_dir] if src_dir in page_keys else _page_key(src_dir, doc.display, problems)
+        if key is None:
+            continue
+        page = pages.get(key)
+        if page is None:
+            if f"{src_dir}/page.yml" not in {p.src_path for p in raw.pages}:
+                problems.add(doc.display, 1, "page", f"no page.yml in {src_dir}/; add one with the page's "
+                                                     f"section and staff")
+            continue
+        match = ARTICLE_NAME_RE.match(name)
+        slug = match.group(2) if match else ""
+        if not match or not SLUG_RE.match(slug):
+            problems.add(doc.display, 1, "path", f"file name '{name}' should be NN-slug.md: its place on the "
+                                                 f"page, then lower-case ASCII letters, digits and '-'")
+            continue
+        check = Checker(doc, problems)
+        check.unknown_keys(ARTICLE_KEYS)
+        article = Article(doc.src_path, page, int(match.group(1)), slug,
+                          title=check.text("title", required=True), kind=check.text("kind", required=True),
+                          kicker=check.text("kicker"), subtitle=check.text("subtitle"),
+                          source=check.text("source"), draft=check.flag("draft"),
+                          date_approximate=check.flag("date_approximate", page.date_approximate),
+                          # A short hash: page keys repeat it for every page that lists the article.
+                          fingerprint=digest(f"{doc.src_path}:{doc.digest}:{page.fingerprint}"))
+        if article.kind and article.kind not in KINDS:
+            check.error("kind", f"unknown kind '{article.kind}'{did_you_mean(article.kind, KINDS)} "
+                                f"(one of {'、'.join(KINDS)})")
+        for county_name in check.texts("counties"):
+            county = county_index.get(county_name)
+            if county is None:
+                near = county_shorts.get(county_name)
+                hint = f"; did you mean '{near.name}'?" if near else did_you_mean(county_name, county_index)
+                check.error("counties", f"unknown county '{county_name}'{hint}")
+            elif county not in article.counties:
+                article.counties.append(county)
+        for role in ROLES:
+            if role in STAFF_ROLES and role not in doc.data:
+                article.people[role] = list(page.staff[role])
+            else:
+                article.people[role] = _resolve_people(check, role, person_index)
+        column = check.text("column")
+        if column:
+            if UNSAFE_NAME_RE.search(column):
+                check.error("column", f"column name '{column}' cannot be a URL segment; remove / ? # % and spaces")
+            else:
+                article.column = columns.get(column) or columns.setdefault(column, Term("column", column, column))
+        for tag in check.texts("tags"):
+            if UNSAFE_NAME_RE.search(tag):
+                check.error("tags", f"tag '{tag}' cannot be a URL segment; remove / ? # % and spaces")
+            else:
+                term = tags.get(tag) or tags.setdefault(tag, Term("tag", tag, tag))
+                if term not in article.tags:
+                    article.tags.append(term)
+        article.images = _build_images(doc, check, person_index, src_dir, content_files, article)
+        review = doc.data.get("review") or []
+        if not isinstance(review, list) or not all(isinstance(r, str) for r in review):
+            check.error("review", f"expected a list of notes, got {type_name(review)}")
         else:
-            article.people[role] = _resolve_people(check, role, s.person_index)
-    column = check.text("column")
-    if column:
-        if UNSAFE_NAME_RE.search(column):
-            check.error("column", f"column name '{column}' cannot be a URL segment; remove / ? # % and spaces")
+            article.review = review
+        if article.draft and not drafts:
+            continue
+        if article.url in claimed:
+            problems.add(doc.display, 1, "path", f"URL {article.url} is already claimed by "
+                                                 f"{claimed[article.url]}; rename one of the files")
+            continue
+        claimed[article.url] = doc.display
+        body = raw.bodies.pop(doc.src_path, None)
+        rendering = raw.rendered.pop(doc.src_path, None)
+        if rendering is None and renderings is not None and renderings.has(doc):
+            article.body = renderings.reader(doc, raw.root)
         else:
-            article.column = columns.get(column) or columns.setdefault(column, Term("column", column, column))
-    for tag in check.texts("tags"):
-        if UNSAFE_NAME_RE.search(tag):
-            check.error("tags", f"tag '{tag}' cannot be a URL segment; remove / ? # % and spaces")
-        else:
-            term = tags.get(tag) or tags.setdefault(tag, Term("tag", tag, tag))
-            if term not in article.tags:
-                article.tags.append(term)
-    article.images = _build_images(doc, check, s.person_index, src_dir, content_files, article)
-    review = doc.data.get("review") or []
-    if not isinstance(review, list) or not all(isinstance(r, str) for r in review):
-        check.error("review", f"expected a list of notes, got {type_name(review)}")
-    else:
-        article.review = review
-    return article
+            if rendering is None:
+                body = body if body is not None else read_body(raw.root, doc, problems)
+                if body is None:
+                    continue
+                rendering = markup.render_markdown(body)
+            article.body = rendering
+            if renderings is not None:
+                renderings.add(doc, rendering)
+        articles.append(article)
 
-
-def _attach_body(article: Article, doc: Doc, raw: RawContent, renderings, problems: Problems) -> bool:
-    """Give an article its rendered body, or a function that reads it (see Renderings); False
-    after reporting if its file cannot be read again."""
-    body = raw.bodies.pop(doc.src_path, None)
-    rendering = raw.rendered.pop(doc.src_path, None)
-    if rendering is None and renderings is not None and renderings.has(doc):
-        article.body = renderings.reader(doc, raw.root)
-        return True
-    if rendering is None:
-        body = body if body is not None else read_body(raw.root, doc, problems)
-        if body is None:
-            return False
-        rendering = markup.render_markdown(body)
-    article.body = rendering
-    if renderings is not None:
-        renderings.add(doc, rendering)
-    return True
+    return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
 
 
 def _build_images(doc, check, person_index, src_dir, content_files, article) -> list[Image]:

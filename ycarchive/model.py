@@ -210,4 +210,3 @@ class Library:
     tags: list
     files: list              # content files to copy: (src_path, dest_path)
     registry_digest: str = ""   # hash of site.yml and the registries as read
-    snapshot: object = None     # a library.Snapshot, for the next build to start from (or None)
