@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
-bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py and
-bench/rank_batches.js."""
+bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py,
+bench/serve_idle.py and bench/rank_batches.js."""
 import os
 import re
 import shutil
@@ -122,3 +122,11 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
                           re.MULTILINE).group(1))
     assert pages > 1 and re.search(r"^ +[\d.]+ ms  \S+index\.html$", out, re.MULTILINE)
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
+
+
+def test_serve_idle_reads_the_servers_cpu_share_and_stops_it():
+    fixture = ROOT / "tests" / "fixtures" / "archive"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_idle.py"), str(fixture), "--seconds", "1"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    share = re.fullmatch(rf"{re.escape(str(ROOT))}: ([\d.]+) % of a core over 1 s of idling\n", out)
+    assert share and 0 <= float(share.group(1)) < 100

