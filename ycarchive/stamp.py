@@ -36,7 +36,7 @@ def state_path(out: Path) -> Path:
     return out.parent / f".{out.name}-state.json"
 
 
-def _walk(root: str, into: list) -> None:
+def walk(root: str, into: list) -> None:
     """(path, mtime_ns, size) of every file under root, skipping dot files and folders."""
     try:
         entries = list(os.scandir(root))
@@ -51,7 +51,7 @@ def _walk(root: str, into: list) -> None:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            _walk(entry.path, into)
+            walk(entry.path, into)
         else:
             stat = entry.stat()
             into.append((entry.path, stat.st_mtime_ns, stat.st_size))
@@ -76,7 +76,7 @@ def input_stamp(roots: list[str], options: tuple, files: dict | None = None) -> 
     seen: list = [repr(options)]
     for root in roots:
         start = len(seen)
-        _walk(root, seen)
+        walk(root, seen)
         if files is not None:
             files[root] = (now, seen[start:])
     recent = now - RACY_SECONDS * 1_000_000_000
