@@ -159,8 +159,6 @@
     var params = new URLSearchParams(location.search);
     input.value = params.get('q') || '';
     FILTERS.forEach(function (f) { if (selects[f] && params.get(f)) selects[f].value = params.get(f); });
-    var header = document.querySelector('form.site-search input[name="q"]');
-    if (header) header.value = input.value;
     if (input.value) run();
   }
 

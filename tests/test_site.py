@@ -341,6 +341,14 @@ def test_every_page_is_zh_cn(site_name, request):
     assert {dest: p.lang for dest, p in parse_site(site).items() if p.lang != "zh-CN"} == {}
 
 
+def test_search_box_in_the_header_of_every_page_but_the_search_page(fixture_site):
+    pages = {p.relative_to(fixture_site).as_posix(): p.read_text(encoding="utf-8")
+             for p in fixture_site.rglob("*.html")}
+    without = sorted(dest for dest, html in pages.items() if 'class="site-search"' not in html)
+    assert without == ["search/index.html"]
+    assert re.findall(r'<input id="([^"]+)" type="search"', pages["search/index.html"]) == ["search-q"]
+
+
 # ---------------------------------------------------------------- validity
 
 # .htmlvalidate.json extends html-validate:recommended and changes one setting: doctype-style
