@@ -112,3 +112,26 @@ def test_watcher_sees_added_changed_and_removed_files_but_not_dot_files(tmp_path
     assert added != changed and len(added) == len(changed) + 1
     (content / "2025/07/01/03/09-new.md").unlink()
     assert snapshot(watched) == changed
+
+
+def test_watcher_skips_a_file_removed_while_its_folder_is_read(tmp_path, monkeypatch):
+    """Vim writes and removes a file named 4913 to test a folder: gone between the folder's
+    listing and its stat, it is left out instead of stopping the server (or a build)."""
+    import os
+
+    from ycarchive.serve import snapshot
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "kept.md").write_text("x", encoding="utf-8")
+    brief = folder / "4913"
+    brief.write_text("", encoding="utf-8")
+    listed = os.scandir
+
+    def scandir(path):
+        entries = list(listed(path))
+        brief.unlink(missing_ok=True)
+        return iter(entries)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [entry[0] for entry in snapshot([folder])] == [str(folder / "kept.md")]

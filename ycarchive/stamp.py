@@ -53,7 +53,10 @@ def walk(root: str, into: list) -> None:
         if entry.is_dir():
             walk(entry.path, into)
         else:
-            stat = entry.stat()
+            try:
+                stat = entry.stat()
+            except FileNotFoundError:   # removed since the folder was listed (an editor's test file)
+                continue
             into.append((entry.path, stat.st_mtime_ns, stat.st_size))
 
 
