@@ -123,6 +123,29 @@ def test_failed_build_leaves_previous_site_intact(content, tmp_path, capsys):
     assert after == before
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["first build", "rebuild"])
+def test_broken_template_is_reported_by_file_and_line_and_nothing_is_written(content, tmp_path, capsys, first):
+    """The template's own error, not the search process's end that it caused, and the site as it was."""
+    from conftest import ROOT
+
+    templates, out = tmp_path / "templates", tmp_path / "site"
+    shutil.copytree(ROOT / "templates", templates)
+    if not first:
+        assert build(content, out, "--templates", str(templates)) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    source = templates / "person.html"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join([*lines[:3], "{% if %}", *lines[3:]]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(content, out, "--templates", str(templates)) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"error: {source}:4: template: Expected an expression, got 'end of statement "
+                                f"block'; nothing was written (fix the template and build again)"]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before   # nothing, at first
+    # and no stage folder (.site-XXXXXXXX) left beside it
+    assert {p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")} <= {".site-cache", ".site-state.json"}
+
+
 def test_alias_resolves_to_one_person(fixture_site):
     # The fixture's page 2025/06/24/04 credits art editor 冯满楠, an alias of 冯潇楠.
     page = (fixture_site / "2025/06/24/04/index.html").read_text(encoding="utf-8")

@@ -135,3 +135,40 @@ def test_watcher_skips_a_file_removed_while_its_folder_is_read(tmp_path, monkeyp
 
     monkeypatch.setattr(os, "scandir", scandir)
     assert [entry[0] for entry in snapshot([folder])] == [str(folder / "kept.md")]
+
+
+def test_a_broken_template_is_shown_and_the_server_keeps_serving(tmp_path):
+    """A template error raised while rendering (not a content problem) is published like any
+    failed rebuild; the server had stopped on it."""
+    import json
+    import urllib.request
+
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(FIXTURE, content)
+    shutil.copytree(ROOT / "templates", templates)
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--content", str(content), "--templates",
+                             str(templates), "--out", str(tmp_path / "site"), "--port", "0"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(2)]
+        base = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[1]).group(1)
+
+        def state(seen: str = "") -> dict:
+            with urllib.request.urlopen(f"{base}__reload?v={seen}", timeout=30) as response:
+                return json.load(response)
+
+        first = state()
+        assert first["error"] == ""
+        source = templates / "person.html"
+        good = source.read_text(encoding="utf-8")
+        source.write_text(good + "{% if %}\n", encoding="utf-8")
+        broken = state(str(first["version"]))
+        assert f"{source}:" in broken["error"] and ": template: Expected an expression" in broken["error"]
+        assert proc.poll() is None
+        with urllib.request.urlopen(base, timeout=10) as response:   # the last good site
+            assert response.status == 200
+        source.write_text(good, encoding="utf-8")
+        assert state(str(broken["version"]))["error"] == ""
+    finally:
+        proc.terminate()
+        proc.wait(10)

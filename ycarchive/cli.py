@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gc
 import hashlib
 import os
 import pickle
 import resource
+import signal
 import sys
 import time
 import zlib
@@ -322,7 +324,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
 
     That function returns ({dest: digest_bytes} of every search file, {dest: bytes} of those
     whose digest is not their key in `previous`, seconds it took to load and build them), and
-    raises OSError if the process failed.
+    raises OSError if the process failed. Its `finish()` waits for the process to end (raising
+    OSError if it failed); `stop()` ends it instead, for a build that failed.
     The process loads the search index's part of the cache itself, and saves every part but
     the compiled templates (rendering adds to those) after handing the files over: at 10,000
     articles, loading, building and saving the search index is 1.1-1.3 s, and planning,
@@ -384,7 +387,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
 
         def files() -> tuple[dict, dict]:
             return made
-        files.finish = lambda: None
+        files.finish = files.stop = lambda: None
         return files
     read_end, write_end = os.pipe()
     sys.stdout.flush()
@@ -430,7 +433,16 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
             raise OSError(f"building the search index or saving the cache in {cache_dir(out)} failed "
                           f"(exit status {state['status']})")
 
-    files.finish = finish
+    def stop() -> None:
+        """End the process without waiting for it, nor raising if it failed: the build failed."""
+        if not pipe.closed:
+            pipe.close()
+        if "status" not in state:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            state["status"] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+    files.finish, files.stop = finish, stop
     return files
 
 
@@ -568,9 +580,12 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
                                      workers=os.cpu_count() or 1, lap=lap, hold=stage.hold)
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
+    except BaseException:
+        searching.stop()   # the error on its way up is the one to report (a broken template, say)
+        raise
     finally:
         stage.discard()
-        searching.finish()
+    searching.finish()
     lap("write")
     stamp.record(out, inputs_now, keys, articles=len(library.articles), files=len(keys),
                  warnings=[str(p) for p in problems.warnings])
@@ -675,18 +690,37 @@ def _main(argv: list[str]) -> int:
             return check(args)
         if args.command == "serve":
             from .serve import serve
-            return serve(args, build)
+            return serve(args, build_reporting)
         if args.command == "import":
             from . import importer
             return importer.run(args)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        # A missing folder, a full disk, a broken template: say what, not where in our code.
-        import jinja2   # here, not at the top: a build with nothing to do never loads it
-
-        if not isinstance(exc, (OSError, jinja2.TemplateError)) or getattr(args, "debug", False):
-            raise
-        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
-        return 1
+        return report_failure(exc, args)
     return 2
+
+
+def report_failure(exc: Exception, args) -> int:
+    """Print one line for a failure the user can act on (a missing folder, a full disk, a broken
+    template): what went wrong, not where in our code; return 1. Anything else (or with
+    --debug) is raised again, with its traceback."""
+    import jinja2   # here, not at the top: a build with nothing to do never loads it
+
+    if getattr(args, "debug", False) or not isinstance(exc, (OSError, jinja2.TemplateError)):
+        raise exc
+    if isinstance(exc, jinja2.TemplateSyntaxError):   # found before anything is written
+        print(f"error: {exc.filename or exc.name}:{exc.lineno}: template: {exc.message}; nothing was written "
+              f"(fix the template and build again)", file=sys.stderr)
+    else:
+        print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+    return 1
+
+
+def build_reporting(args) -> int:
+    """build(), a failure the user can act on reported as report_failure does: the preview
+    server goes on serving the last good site."""
+    try:
+        return build(args)
+    except Exception as exc:
+        return report_failure(exc, args)

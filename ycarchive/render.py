@@ -536,12 +536,12 @@ class Fingerprints:
     def _parse(self, name: str) -> tuple[str, set, list]:
         """A template's source, the variables it reads and the templates it pulls in."""
         if name not in self.parsed:
-            source = self.env.loader.get_source(self.env, name)[0]
+            source, filename, _ = self.env.loader.get_source(self.env, name)
             known = (name, digest(source))
             if known not in self.known:
                 for stale in [k for k in self.known if k[0] == name]:
                     del self.known[stale]
-                ast = self.env.parse(source)
+                ast = self.env.parse(source, name, filename)   # named, for the error a broken one gives
                 self.known[known] = (jinja2.meta.find_undeclared_variables(ast),
                                      [t for t in jinja2.meta.find_referenced_templates(ast) if t])
             self.parsed[name] = (source, *self.known[known])
