@@ -1,6 +1,7 @@
 """Bad input: every problem is reported at once as path:line: field: message, and site/ is untouched."""
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -144,6 +145,43 @@ def test_broken_template_is_reported_by_file_and_line_and_nothing_is_written(con
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before   # nothing, at first
     # and no stage folder (.site-XXXXXXXX) left beside it
     assert {p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")} <= {".site-cache", ".site-state.json"}
+
+
+def test_template_error_while_rendering_names_the_template_line_and_page(content, tmp_path, capsys):
+    from conftest import ROOT
+
+    templates, out = tmp_path / "templates", tmp_path / "site"
+    shutil.copytree(ROOT / "templates", templates)
+    source = templates / "person.html"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join([*lines[:3], "{{ person.name.nosuch.deeper }}", *lines[3:]]) + "\n",
+                      encoding="utf-8")
+    assert build(content, out, "--templates", str(templates)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"error: {source}:4: template: UndefinedError: 'str object' has no attribute 'nosuch' (rendering people/")
+    assert err[0].endswith("/index.html); nothing was written (fix the template and build again)")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_template_error_in_a_render_worker_crosses_with_its_template_line(tmp_path, workers):
+    """Past 400 pages, pages are rendered in forked workers: the error that comes back names
+    the template's line as the one raised in this process does."""
+    import jinja2
+
+    from ycarchive.render import Job, PageError, run_jobs
+
+    (tmp_path / "page.html").write_text("<p>{{ n }}</p>\n{% if n == 401 %}{{ n.nosuch.deeper }}{% endif %}\n",
+                                        encoding="utf-8")
+    template = jinja2.Environment(loader=jinja2.FileSystemLoader(tmp_path)).get_template("page.html")
+    jobs = [Job(f"p{n}/index.html", (), functools.partial(lambda n: template.render(n=n).encode(), n))
+            for n in range(450)]
+    with pytest.raises(PageError) as caught:
+        run_jobs(jobs, lambda dest, data: None, workers)
+    assert str(caught.value) == (f"{tmp_path}/page.html:2: template: UndefinedError: 'int object' has no attribute "
+                                 f"'nosuch' (rendering p401/index.html); nothing was written (fix the template "
+                                 f"and build again)")
 
 
 def test_alias_resolves_to_one_person(fixture_site):

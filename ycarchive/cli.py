@@ -707,11 +707,15 @@ def report_failure(exc: Exception, args) -> int:
     --debug) is raised again, with its traceback."""
     import jinja2   # here, not at the top: a build with nothing to do never loads it
 
-    if getattr(args, "debug", False) or not isinstance(exc, (OSError, jinja2.TemplateError)):
+    from .render import PageError
+
+    if getattr(args, "debug", False) or not isinstance(exc, (OSError, jinja2.TemplateError, PageError)):
         raise exc
     if isinstance(exc, jinja2.TemplateSyntaxError):   # found before anything is written
         print(f"error: {exc.filename or exc.name}:{exc.lineno}: template: {exc.message}; nothing was written "
               f"(fix the template and build again)", file=sys.stderr)
+    elif isinstance(exc, PageError):
+        print(f"error: {exc}", file=sys.stderr)
     else:
         print(f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
     return 1

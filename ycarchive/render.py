@@ -434,13 +434,35 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     return keys, len(todo)
 
 
+class PageError(Exception):
+    """A page could not be rendered: where in which template, and why (one line). It crosses
+    from a render worker as its message alone."""
+
+
+def _made(job: Job) -> bytes:
+    """job.make(), an error in a template (an undefined name, a filter's TypeError) reported as
+    a PageError that names the template's file and line and the page."""
+    try:
+        return job.make()
+    except Exception as exc:
+        where, tb = None, exc.__traceback__
+        while tb is not None:   # Jinja puts the templates' own lines in the traceback
+            if tb.tb_frame.f_code.co_filename.endswith(".html"):
+                where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}"
+            tb = tb.tb_next
+        if where is None:
+            raise
+        raise PageError(f"{where}: template: {type(exc).__name__}: {exc} (rendering {job.dest}); "
+                        f"nothing was written (fix the template and build again)") from exc
+
+
 _WORK: tuple = ()
 
 
 def _run_slice(bounds: tuple[int, int]) -> int:
     jobs, put = _WORK
     for job in jobs[bounds[0]:bounds[1]]:
-        put(job.dest, job.make())
+        put(job.dest, _made(job))
     return bounds[1] - bounds[0]
 
 
@@ -460,7 +482,7 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
     try:
         if workers <= 1 or len(jobs) < 400:
             for job in jobs:
-                put(job.dest, job.make())
+                put(job.dest, _made(job))
                 progress.update()
             return
         import multiprocessing
