@@ -164,6 +164,21 @@ def test_template_error_while_rendering_names_the_template_line_and_page(content
     assert not out.exists()
 
 
+def test_missing_asset_is_named_with_the_template_line_that_asks_for_it(content, tmp_path, capsys):
+    from conftest import ROOT
+
+    assets = tmp_path / "assets"
+    shutil.copytree(ROOT / "assets", assets)
+    (assets / "search.js").unlink()
+    assert build(content, tmp_path / "site", "--assets", str(assets)) == 1
+    err = capsys.readouterr().err.splitlines()
+    line = next(n for n, text in enumerate((ROOT / "templates" / "base.html").read_text(encoding="utf-8")
+                                           .splitlines(), 1) if "asset('search.js')" in text)
+    assert len(err) == 1 and err[0].startswith(
+        f"error: {ROOT}/templates/base.html:{line}: template: LookupError: no asset 'search.js' in {assets}/; "
+        f"did you mean 'search-worker.js'? (rendering ")
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_template_error_in_a_render_worker_crosses_with_its_template_line(tmp_path, workers):
     """Past 400 pages, pages are rendered in forked workers: the error that comes back names

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from . import feeds
 from .countymap import CountyShapes, render_county_map
+from .errors import did_you_mean
 from .load import digest
 from .model import ROLES, STAFF_ROLES, WEEKDAYS, Article, County, Issue, Library, Page, Person, Term
 from .progress import bar
@@ -225,8 +226,15 @@ class Renderer:
         html = self.env.get_template(template).render(
             url=url, root=root, canonical=self.absolute(url),
             href=lambda target: root + url_path(target),
-            asset=lambda name: root + self.assets[name], **context)
+            asset=lambda name: root + self.asset(name), **context)
         return dest_for(url), html.encode("utf-8")
+
+    def asset(self, name: str) -> str:
+        """The fingerprinted path of an asset, by its name in the assets folder."""
+        if name not in self.assets:
+            raise LookupError(f"no asset '{name}' in {self.options.assets}/"
+                              f"{did_you_mean(name, self.assets)}")
+        return self.assets[name]
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
