@@ -199,6 +199,15 @@ def test_template_error_in_a_render_worker_crosses_with_its_template_line(tmp_pa
                                  f"and build again)")
 
 
+@pytest.mark.parametrize("inside", ["site", "."])
+def test_output_inside_the_content_folder_is_refused(content, capsys, inside):
+    out = content / inside
+    assert build(content, out) == 1
+    assert capsys.readouterr().err == (f"error: --out {out} is inside --content {content}: the site would be read "
+                                       f"as content by the next build; choose a folder outside it, such as site/\n")
+    assert not (content / "site").exists() and not (content / "index.html").exists()
+
+
 def test_alias_resolves_to_one_person(fixture_site):
     # The fixture's page 2025/06/24/04 credits art editor 冯满楠, an alias of 冯潇楠.
     page = (fixture_site / "2025/06/24/04/index.html").read_text(encoding="utf-8")

@@ -507,6 +507,12 @@ def build(args) -> int:
     """Build the site; print one summary line."""
     started = time.perf_counter()
     out = Path(args.out)
+    content = Path(args.content).resolve()
+    if out.resolve() == content or content in out.resolve().parents:
+        print(f"error: --out {args.out} is inside --content {args.content}: the site would be read as content "
+              f"by the next build; choose a folder outside it, such as site/",
+              file=sys.stderr)
+        return 1
     walked: dict = {}
     state = None if args.force else stamp.last_state(out)
     output = stamp.check_output(out, state)  # beside the walk below
