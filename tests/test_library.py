@@ -208,6 +208,15 @@ def test_output_inside_the_content_folder_is_refused(content, capsys, inside):
     assert not (content / "site").exists() and not (content / "index.html").exists()
 
 
+@pytest.mark.parametrize("option", ["--templates", "--assets"])
+def test_missing_templates_or_assets_folder_is_named(content, tmp_path, capsys, option):
+    missing = tmp_path / "nowhere"
+    assert build(content, tmp_path / "site", option, str(missing)) == 1
+    assert capsys.readouterr().err == (f"error: {option} {missing}: no such folder; run from the project folder "
+                                       f"or pass {option} DIR\n")
+    assert not (tmp_path / "site").exists()
+
+
 def test_alias_resolves_to_one_person(fixture_site):
     # The fixture's page 2025/06/24/04 credits art editor 冯满楠, an alias of 冯潇楠.
     page = (fixture_site / "2025/06/24/04/index.html").read_text(encoding="utf-8")

@@ -503,15 +503,26 @@ def report(problems: Problems, strict: bool) -> bool:
     return failing > 0
 
 
+def folder_problem(args) -> str | None:
+    """What is wrong with the folders a build was given, found before anything is read (a
+    missing content folder is reported with the content's problems)."""
+    content, out = Path(args.content).resolve(), Path(args.out).resolve()
+    if out == content or content in out.parents:
+        return (f"--out {args.out} is inside --content {args.content}: the site would be read as content by the "
+                f"next build; choose a folder outside it, such as site/")
+    for option, folder in (("--templates", args.templates), ("--assets", args.assets)):
+        if not Path(folder).is_dir():
+            return f"{option} {folder}: no such folder; run from the project folder or pass {option} DIR"
+    return None
+
+
 def build(args) -> int:
     """Build the site; print one summary line."""
     started = time.perf_counter()
     out = Path(args.out)
-    content = Path(args.content).resolve()
-    if out.resolve() == content or content in out.resolve().parents:
-        print(f"error: --out {args.out} is inside --content {args.content}: the site would be read as content "
-              f"by the next build; choose a folder outside it, such as site/",
-              file=sys.stderr)
+    problem = folder_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     walked: dict = {}
     state = None if args.force else stamp.last_state(out)
