@@ -172,3 +172,17 @@ def test_a_broken_template_is_shown_and_the_server_keeps_serving(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_port_in_use_is_named_with_what_to_do(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([sys.executable, "build.py", "serve", "--content", str(FIXTURE), "--out",
+                              str(tmp_path / "site"), "--port", str(port)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert f"port {port} on 127.0.0.1 is in use; pass another --port, or --port 0 for any free one" in run.stderr

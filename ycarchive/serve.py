@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import http.server
 import io
@@ -147,7 +148,13 @@ def serve(args, build) -> int:
     """Build, serve on args.host:args.port, and rebuild whenever a watched file changes."""
     state = BuildState()
     handler = type("Handler", (PreviewHandler,), {"state": state})
-    server = Server((args.host, args.port), functools.partial(handler, directory=args.out))
+    try:
+        server = Server((args.host, args.port), functools.partial(handler, directory=args.out))
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise OSError(exc.errno, f"port {args.port} on {args.host} is in use; pass another --port, "
+                                 f"or --port 0 for any free one") from None
     args.base_url = args.base_url or f"http://{args.host}:{server.server_address[1]}/"
     root = Path(__file__).resolve().parent.parent
     watched = [Path(args.content), Path(args.templates), Path(args.assets), root / "data"]
