@@ -186,6 +186,18 @@ def test_unknown_author_under_a_box_headline():
     assert result.new_people == ["王小明"]
 
 
+def test_a_dateline_with_place_and_date_is_kept_for_review():
+    """本报运城6月18日讯 is read as the lead and taken out of the text: its place and date are
+    kept in a review note, not lost."""
+    opts = Options(date="2025-06-18")
+    result = importer.run_import("运城稻花香\n\n本报运城6月18日讯（记者 曹欣怡）近日，万荣县黄河滩涂的水稻开镰收割。\n",
+                                 str(CONTENT), opts, str(ROOT / "data" / "yuncheng_gazetteer.csv"))
+    front, body = split_article(result.files["01-wanrong-xiaoxi.md"])
+    assert front["reporters"] == ["曹欣怡"] and body == "近日，万荣县黄河滩涂的水稻开镰收割。\n"
+    assert front["review"] == ["lead: the dateline “本报运城6月18日讯” is not kept in the article; add its place "
+                               "or date to the text by hand if they matter"]
+
+
 def test_a_new_person_stays_flagged_on_reimport(content, tmp_path):
     page = tmp_path / "page.txt"
     page.write_text("新闻标题在这里\n\n本报讯(记者 王小明)近日,夏县举办活动。\n", encoding="utf-8")

@@ -38,8 +38,10 @@ PEOPLE = load_people(str(CONTENT / "people.yml"))
 COLUMNS = load_columns(str(CONTENT))
 _WORDS = ["本报讯", "本报记者", "特约摄影", "本报通讯员", "特约通讯员", "通讯员", "实习生", "记者",
           "本版责编", "责编", "美编", "校对", "资料照片", "资料图片", "摄"]
-# role words, even with a stray space inside (美 编), and the gaps between names
-ROLE_WORDS = re.compile("|".join(r"\s*".join(w) for w in _WORDS) + r"|[\s、]+")
+# role words, even with a stray space inside (美 编), the gaps between names, and the full stop
+# at which a caption's text and its credit are cut into two fields ("1。为为摄": caption "1。",
+# credit "为为摄")
+ROLE_WORDS = re.compile("|".join(r"\s*".join(w) for w in _WORDS) + r"|[\s、。]+")
 
 
 def _import(text: str):

@@ -247,7 +247,12 @@ def split_articles(blocks: list[Block]) -> Page:
                 cur.review.append("title: no headline found above this article")
             cur.lead = True
             _merge(cur.byline, byline)
-            cur.structural.append(("lead", b.text[: len(b.text) - len(rest)]))
+            lead = b.text[: len(b.text) - len(rest)]
+            cur.structural.append(("lead", lead))
+            dateline = re.match(r"本报(.+?)讯", lead)
+            if dateline and dateline.group(1).strip():   # 本报运城6月18日讯: kept nowhere else
+                cur.review.append(f"lead: the dateline “{dateline.group(0)}” is not kept in the article; "
+                                  f"add its place or date to the text by hand if they matter")
             if rest:
                 _add_paragraph(cur, rest)
         elif b.role == "caption":
