@@ -724,13 +724,13 @@ def report_failure(exc: Exception, args) -> int:
     --debug) is raised again, with its traceback."""
     import jinja2   # here, not at the top: a build with nothing to do never loads it
 
-    from .render import PageError
+    from .render import TEMPLATE_FIX, PageError
 
     if getattr(args, "debug", False) or not isinstance(exc, (OSError, jinja2.TemplateError, PageError)):
         raise exc
     if isinstance(exc, jinja2.TemplateSyntaxError):   # found before anything is written
-        print(f"error: {exc.filename or exc.name}:{exc.lineno}: template: {exc.message}; nothing was written "
-              f"(fix the template and build again)", file=sys.stderr)
+        print(f"error: {exc.filename or exc.name}:{exc.lineno}: template: {exc.message}; {TEMPLATE_FIX}",
+              file=sys.stderr)
     elif isinstance(exc, PageError):
         print(f"error: {exc}", file=sys.stderr)
     else:

@@ -442,6 +442,9 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     return keys, len(todo)
 
 
+TEMPLATE_FIX = "nothing was written (fix the template and build again)"   # the end of a template error
+
+
 class PageError(Exception):
     """A page could not be rendered: where in which template, and why (one line). It crosses
     from a render worker as its message alone."""
@@ -460,8 +463,8 @@ def _made(job: Job) -> bytes:
             tb = tb.tb_next
         if where is None:
             raise
-        raise PageError(f"{where}: template: {type(exc).__name__}: {exc} (rendering {job.dest}); "
-                        f"nothing was written (fix the template and build again)") from exc
+        raise PageError(f"{where}: template: {type(exc).__name__}: {exc} (rendering {job.dest}); {TEMPLATE_FIX}") \
+            from exc
 
 
 _WORK: tuple = ()
