@@ -14,7 +14,6 @@ had made whichever copy ran second 5-10 s slower. Prints each build's wall secon
 from __future__ import annotations
 
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,16 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_bench import compile_bytecode  # noqa: E402
+from search_cost import clear  # noqa: E402
 
 WORK = Path("/tmp/full-side-by-side")
 STEPS = ("read content", "render pages", "search index", "write")
 
 
 def clean(name: str) -> Path:
+    """A copy's output folder, removed with what a build keeps beside it."""
     out = WORK / name
-    for path in (out, WORK / f".{name}-cache"):
-        shutil.rmtree(path, ignore_errors=True)
-    (WORK / f".{name}-state.json").unlink(missing_ok=True)
+    clear(out)
     return out
 
 
