@@ -147,6 +147,45 @@ def test_broken_template_is_reported_by_file_and_line_and_nothing_is_written(con
     assert {p.name for p in tmp_path.iterdir() if p.name.startswith(".site-")} <= {".site-cache", ".site-state.json"}
 
 
+def test_a_search_process_stopped_while_making_a_bar_leaves_later_bars_free(content, tmp_path, monkeypatch):
+    """A failed build stops its search process, which may be inside tqdm's lock at that moment:
+    the next build in the same process (a preview server) must not wait for that lock."""
+    import multiprocessing
+    import threading
+    import time
+
+    from tqdm import tqdm
+    from tqdm.std import TqdmDefaultWriteLock
+
+    from ycarchive import cli, render
+
+    # a lock of this test's own, so that a stuck one cannot hold up the tests after it
+    monkeypatch.setattr(TqdmDefaultWriteLock, "mp_lock", multiprocessing.RLock(), raising=False)
+    monkeypatch.setattr(tqdm, "_lock", TqdmDefaultWriteLock(), raising=False)
+    held = tmp_path / "held"
+
+    def search_holding_the_lock(library, cache=None, sink=None):
+        with tqdm.get_lock():
+            held.touch()
+            time.sleep(60)
+
+    def render_after_it_holds(*args, **kwargs):
+        for _ in range(200):
+            if held.exists():
+                break
+            time.sleep(0.05)
+        raise OSError("stopped while the search process holds the lock")
+
+    monkeypatch.setattr(cli, "search_files", search_holding_the_lock)
+    monkeypatch.setattr(render, "render_site", render_after_it_holds)
+    assert build(content, tmp_path / "site") == 1
+    assert held.exists()
+    made = threading.Thread(target=lambda: tqdm(disable=True).close(), daemon=True)
+    made.start()
+    made.join(10)
+    assert not made.is_alive()
+
+
 def test_template_error_while_rendering_names_the_template_line_and_page(content, tmp_path, capsys):
     from conftest import ROOT
 

@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 from . import stamp
+from .progress import own_lock
 
 # The rest of the generator is imported where it is used, so that a build with nothing to do
 # (see ycarchive/stamp.py) starts in a few tens of milliseconds.
@@ -397,6 +398,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         status = 1
         try:
             os.close(read_end)
+            own_lock()   # stop() may end this process at any point
             with open(write_end, "wb") as pipe:
                 files, changed = run()
                 pickle.dump(files, pipe, protocol=pickle.HIGHEST_PROTOCOL)
