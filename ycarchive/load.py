@@ -200,8 +200,9 @@ def load_content(root: str | os.PathLike, problems: Problems, cache: dict | None
             stat = os.stat(full)
             stamp = (stat.st_mtime_ns, stat.st_size)
         hit = cache.get(display) if cache is not None else None
-        found.append((name, display, stamp, hit[1] if hit and hit[0] == stamp else None))
-        if found[-1][3] is None:
+        cached = hit[1] if hit and hit[0] == stamp else None
+        found.append((name, display, stamp, cached))
+        if cached is None:
             misses.append((full, display, src_path))
     read = iter(_parse_files(misses, problems, bodies, rendered))
     for name, display, stamp, doc in found:
