@@ -1,10 +1,10 @@
 """Where a clean build of the search index spends its time: indexing the runs, then merging them.
 
-    python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR]
+    python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR] [--run N]
 
 Builds the index of N synthetic articles (bench/synth.py, from the seed pages or the text in
 --seeds DIR) or of the articles in a content folder, with the build's own settings (two
-processes on two cores), and prints the wall-clock seconds of the two phases of
+processes on two cores; `--run` sets the articles per run of index_chunks), and prints the wall-clock seconds of the two phases of
 search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
 joins, and the whole build_search_files in ms per article.
 """
@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds", type=Path, default=synth.DEFAULT_SEEDS, help="folder of seed text (.txt)")
     ap.add_argument("--content", type=Path, help="index this content folder instead of synthetic articles")
+    ap.add_argument("--run", type=int, help="articles per run in index_chunks (default: the build's own choice)")
     args = ap.parse_args(argv)
     docs = (search_bench.site_docs(args.content) if args.content
             else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
@@ -59,7 +60,8 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         numbered = search.number_docs(docs)
         newest = search._day_start(numbered[-1][0])
-        chunks, last, *_ = search.index_chunks(numbered, search.bucket_count(len(numbered)), newest=newest)
+        chunks, last, *_ = search.index_chunks(numbered, search.bucket_count(len(numbered)), newest=newest,
+                                               run=args.run)
         t1 = time.perf_counter()
     finally:
         search._merge_runs, search.bar = real_merge, real_bar

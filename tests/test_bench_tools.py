@@ -22,6 +22,12 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     assert 0 < chunks <= terms <= segments
     assert re.search(r"^index_chunks [\d.]+ s: indexing the runs [\d.]+ s, merging [\d.]+ s$", out, re.MULTILINE)
     assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+    smaller = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
+                              "--run", "30"], capture_output=True, text=True, check=True).stdout
+    more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments", smaller,
+                     re.MULTILINE)
+    assert int(more.group(1).replace(",", "")) == terms   # the same index, cut into more runs
+    assert int(more.group(2).replace(",", "")) > segments
 
 
 def test_search_phases_reads_a_content_folder_as_the_build_does():
