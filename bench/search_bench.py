@@ -232,7 +232,8 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
 
     old = load_old(old_file)
     docs = site_docs(content)
-    old_docs = [old.SearchDoc(**dataclasses.asdict(d)) for d in docs]
+    # fields copied as they are: asdict() would deep-copy a text given as a function
+    old_docs = [old.SearchDoc(**{f.name: getattr(d, f.name) for f in dataclasses.fields(d)}) for d in docs]
     print(f"nproc {os.cpu_count()}; {len(docs)} articles")
     reference = None
     for r in range(rounds):

@@ -1,10 +1,11 @@
 """Where a clean build of the search index spends its time: indexing the runs, then merging them.
 
-    python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR] [--run N]
+    python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR] [--run N] [--part N]
 
 Builds the index of N synthetic articles (bench/synth.py, from the seed pages or the text in
 --seeds DIR) or of the articles in a content folder, with the build's own settings (two
-processes on two cores; `--run` sets the articles per run of index_chunks), and prints the wall-clock seconds of the two phases of
+processes on two cores; `--run` sets the articles per run of index_chunks, `--part` the articles
+per part of the merge), and prints the wall-clock seconds of the two phases of
 search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
 joins, and the whole build_search_files in ms per article.
 """
@@ -34,6 +35,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=Path, default=synth.DEFAULT_SEEDS, help="folder of seed text (.txt)")
     ap.add_argument("--content", type=Path, help="index this content folder instead of synthetic articles")
     ap.add_argument("--run", type=int, help="articles per run in index_chunks (default: the build's own choice)")
+    ap.add_argument("--part", type=int, help="articles per part of the merge (default: search._PART_ARTICLES)")
     args = ap.parse_args(argv)
     docs = (search_bench.site_docs(args.content) if args.content
             else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
@@ -56,6 +58,8 @@ def main(argv=None) -> int:
         return shown
 
     search._merge_runs, search.bar = merge, progress
+    if args.part:
+        search._PART_ARTICLES = args.part
     try:
         t0 = time.perf_counter()
         numbered = search.number_docs(docs)
@@ -66,12 +70,12 @@ def main(argv=None) -> int:
     finally:
         search._merge_runs, search.bar = real_merge, real_bar
     segments.seek(0)
-    seen["segments"] = sum(map(int, segments.read().split()))
+    merges = list(map(int, segments.read().split()))
     t2 = time.perf_counter()
     search.build_search_files(docs)
     whole = time.perf_counter() - t2
-    print(f"{len(docs)} articles; {len(last):,} distinct terms, {seen.get('segments', 0):,} (run, field, term) segments, "
-          f"{len(chunks):,} chunks")
+    print(f"{len(docs)} articles; {len(last):,} distinct terms, {sum(merges):,} (run, field, term) segments, "
+          f"{len(chunks):,} chunks, merged in {len(merges)} parts")
     print(f"index_chunks {t1 - t0:.2f} s: indexing the runs {seen.get('merge from', t1) - t0:.2f} s, "
           f"merging {t1 - seen.get('merge from', t1):.2f} s")
     print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article")

@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py,
-bench/serve_idle.py and bench/rank_batches.js."""
+bench/serve_idle.py, bench/rank_batches.js and bench/search_bench.py --side-by-side."""
 import os
 import re
 import shutil
@@ -16,18 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_search_phases_reports_terms_segments_and_both_phases():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300"],
                          capture_output=True, text=True, check=True).stdout
-    counts = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, ([\d,]+) chunks$",
-                       out, re.MULTILINE)
-    terms, segments, chunks = (int(x.replace(",", "")) for x in counts.groups())
+    counts = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, ([\d,]+) chunks, "
+                       r"merged in (\d+) parts$", out, re.MULTILINE)
+    terms, segments, chunks, parts = (int(x.replace(",", "")) for x in counts.groups())
     assert 0 < chunks <= terms <= segments
+    forked = min(2, os.cpu_count() or 1) > 1   # else one merge in the build's own process
+    assert parts == (2 if forked else 1)   # one part of 1,250 articles, rounded up to one a process
     assert re.search(r"^index_chunks [\d.]+ s: indexing the runs [\d.]+ s, merging [\d.]+ s$", out, re.MULTILINE)
     assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
     smaller = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
-                              "--run", "30"], capture_output=True, text=True, check=True).stdout
-    more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments", smaller,
-                     re.MULTILINE)
+                              "--run", "30", "--part", "70"], capture_output=True, text=True, check=True).stdout
+    more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, [\d,]+ chunks, "
+                     r"merged in (\d+) parts$", smaller, re.MULTILINE)
     assert int(more.group(1).replace(",", "")) == terms   # the same index, cut into more runs
     assert int(more.group(2).replace(",", "")) > segments
+    assert int(more.group(3)) == (6 if forked else 1)   # 300 / 70, rounded up to whole rounds of the processes
 
 
 def test_search_phases_reads_a_content_folder_as_the_build_does():
@@ -92,6 +95,20 @@ def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folde
 
 
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
+def test_search_bench_side_by_side_builds_both_versions_of_a_content_folder_in_turn(tmp_path):
+    """The site's articles give their texts as functions, which the old module gets as they are
+    (copied deeply, through the articles' links to each other, they had exceeded Python's
+    recursion limit at a few hundred articles)."""
+    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), "600", str(tmp_path), "--seed", "1"],
+                   capture_output=True, check=True)
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_bench.py"), "--side-by-side",
+                          str(tmp_path / "content"),
+                          str(ROOT / "ycarchive" / "search.py"), "--repeat", "2"],
+                         capture_output=True, text=True, check=True).stdout
+    rounds = re.findall(r"^round (\d) (old|new): [\d.]+ s, [\d.]+ ms per article, same bytes: (\w+)", out, re.MULTILINE)
+    assert rounds == [("1", "old", "True"), ("1", "new", "True"), ("2", "old", "True"), ("2", "new", "True")]
+
+
 def test_rank_batches_scores_every_article_in_each_way():
     out = subprocess.run(["node", str(ROOT / "bench" / "rank_batches.js"), "3000", "1"],
                          capture_output=True, text=True, check=True).stdout

@@ -150,17 +150,19 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
                         for num, d in items if num >= newest}
 
 
-@pytest.mark.parametrize("part_articles", [6250, 5])
+@pytest.mark.parametrize("part_articles", [6250, 5, 7])
 def test_chunks_built_in_forked_processes_match_those_built_term_by_term(monkeypatch, part_articles):
-    """Forked processes merge the chunks in parts (one per _PART_ARTICLES articles, at least one
-    per process), each reading its part of every saved run; in more parts than processes too."""
+    """Forked processes merge the chunks in parts (one per _PART_ARTICLES articles, rounded up
+    to whole rounds of the processes), each reading its part of every saved run; in more parts
+    than processes too."""
     monkeypatch.setattr(search_module, "_PART_ARTICLES", part_articles)
     items = number_docs(DOCS * 3)
     newest = search_module._day_start(items[-1][0])
     found = search_module.index_chunks(items, 16, processes=2, run=4, newest=newest)
     assert found[:3] == chunks_term_by_term(items, 16)
     assert found == search_module.index_chunks(items, 16, processes=1, run=4, newest=newest)
-    assert len(found[1].shards) == max(2, -(-len(items) // part_articles))  # one a part (each has Han terms)
+    parts = -(-len(items) // part_articles)
+    assert len(found[1].shards) == min(16, parts + parts % 2)  # one a part (each has Han terms)
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -707,13 +707,13 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
 
 
 # A clean index build merges the chunks in parts, a range of chunk numbers for every this many
-# articles (at least one a process); a forked process merges one part at a time, reading only
-# that part of every run. Merging all at once held every run's postings in the search process
-# and again, joined, in each of the two merge processes: 5.1 and 6.3 GB at 100,000 articles
-# (docs/performance.md). A part of 6,250 articles took about 300 MB there. Parts of 3,125 (4 at
-# 10,000 articles, against 2) made index_chunks 8.8-9.3 s against 8.1-8.6 s at 10,000 synthetic
-# articles (bench/search_phases.py, 3 rounds alternating).
-_PART_ARTICLES = 4000
+# articles, as many parts as processes or a multiple of it; a forked process merges one part at
+# a time, reading only that part of every run. Merging all at once held every run's postings in
+# the search process and again, joined, in each of the two merge processes: 5.1 and 6.3 GB at
+# 100,000 articles (docs/performance.md). Parts of 4,000 articles, 3 at 10,000 articles, left
+# one process idle for the last third of the merge: whole rounds of 1,250 made the index build
+# of 10,000 articles of news text 1.78-2.03 ms per article against 2.30-2.79 (docs/search.md, run V).
+_PART_ARTICLES = 1250
 
 
 def _split_run(fields: list, bounds: list[int]) -> list[list]:
@@ -856,7 +856,8 @@ def _index_forked(jobs: list, n_buckets: int, processes: int, tail_from: int, fo
     synthetic articles, sending the 250 MB of chunks through the pool's pipe had taken 1.4 s of
     a 2.6 s merge. Raises OSError if the runs or the chunks cannot be saved."""
     global _INDEX_INPUT, _MERGE_INPUT
-    n_parts = min(n_buckets, max(processes, -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)))
+    n_parts = -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)
+    n_parts = min(n_buckets, -(-n_parts // processes) * processes)  # whole rounds of the processes
     bounds = [n_buckets * j // n_parts for j in range(n_parts + 1)]
     _INDEX_INPUT = jobs
     try:
