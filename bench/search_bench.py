@@ -253,6 +253,13 @@ def side_by_side(content: Path, old_file: Path, rounds: int) -> int:
     return 0
 
 
+def edited_text(doc, text: str):
+    """`doc` with another text, and without the key that stood for its old text (doc_key)."""
+    import dataclasses
+
+    return dataclasses.replace(doc, text=text, key="")
+
+
 def load_old(old_file: Path):
     """An older ycarchive/search.py as the module ycarchive.search_old (its relative imports work)."""
     import importlib.util
@@ -282,7 +289,7 @@ def batch_timings(docs, numbered, batches, modules) -> int:
         saved = pickle.dumps(cache, pickle.HIGHEST_PROTOCOL)
         for k in batches:
             picks = {id(d) for d in random.Random(k).sample(older, k)}
-            edited = [dataclasses.replace(d, text=d.text + "（更正）") if id(d) in picks else d for d in docs]
+            edited = [edited_text(d, search.doc_text(d) + "（更正）") if id(d) in picks else d for d in docs]
             backfilled = docs + [dataclasses.replace(d, id=d.id + "-b", url=d.url + "b/") for d in docs if id(d) in picks]
             for what, ds in (("edit", edited), ("backfill", backfilled)):
                 cache = pickle.loads(saved)
@@ -313,7 +320,7 @@ def incremental(content: Path, old_file: Path | None = None, batches: list[int] 
     top = max(n for n, d in numbered if n >> 9 == numbered[-1][0] >> 9) % 512
     slot = search.number_docs([added])[0][0] % 512
     middle = numbered[len(numbered) // 2][1]
-    fixed = dataclasses.replace(middle, text=middle.text.replace("的", "地", 1) + "（更正）")
+    fixed = edited_text(middle, search.doc_text(middle).replace("的", "地", 1) + "（更正）")
     backfill = dataclasses.replace(middle, id=middle.id + "-b", url=middle.url.rstrip("/") + "-b/",
                                    title=middle.title + "（补录）")
     without = [d for d in docs if d is not middle]

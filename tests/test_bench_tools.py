@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py,
-bench/serve_idle.py, bench/rank_batches.js and bench/search_bench.py --side-by-side."""
+bench/serve_idle.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
 import os
 import re
 import shutil
@@ -94,21 +94,37 @@ def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folde
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
-def test_search_bench_side_by_side_builds_both_versions_of_a_content_folder_in_turn(tmp_path):
+@pytest.fixture(scope="module")
+def synthetic_content(tmp_path_factory):
+    """600 synthetic articles: enough for the site's articles to link to each other deeply."""
+    folder = tmp_path_factory.mktemp("synth")
+    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), "600", str(folder), "--seed", "1"],
+                   capture_output=True, check=True)
+    return folder / "content"
+
+
+def test_search_bench_side_by_side_builds_both_versions_of_a_content_folder_in_turn(synthetic_content):
     """The site's articles give their texts as functions, which the old module gets as they are
     (copied deeply, through the articles' links to each other, they had exceeded Python's
     recursion limit at a few hundred articles)."""
-    subprocess.run([sys.executable, str(ROOT / "bench" / "synth.py"), "600", str(tmp_path), "--seed", "1"],
-                   capture_output=True, check=True)
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_bench.py"), "--side-by-side",
-                          str(tmp_path / "content"),
+                          str(synthetic_content),
                           str(ROOT / "ycarchive" / "search.py"), "--repeat", "2"],
                          capture_output=True, text=True, check=True).stdout
     rounds = re.findall(r"^round (\d) (old|new): [\d.]+ s, [\d.]+ ms per article, same bytes: (\w+)", out, re.MULTILINE)
     assert rounds == [("1", "old", "True"), ("1", "new", "True"), ("2", "old", "True"), ("2", "new", "True")]
 
 
+def test_search_bench_incremental_times_every_step_against_a_clean_build(synthetic_content):
+    """The older article's edit changes its text, which the site's articles give as functions."""
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_bench.py"), "--incremental",
+                          str(synthetic_content)], capture_output=True, text=True, check=True).stdout
+    steps = re.findall(r"^(.+), new: [\d.]+ s, same bytes as a clean build: (\w+), cache [\d,]+ bytes", out, re.MULTILINE)
+    assert len(steps) == 11 and {same for _, same in steps} == {"True"}
+    assert "edit an older article" in dict(steps)
+
+
+@pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
 def test_rank_batches_scores_every_article_in_each_way():
     out = subprocess.run(["node", str(ROOT / "bench" / "rank_batches.js"), "3000", "1"],
                          capture_output=True, text=True, check=True).stdout
