@@ -124,6 +124,27 @@ def test_search_bench_incremental_times_every_step_against_a_clean_build(synthet
     assert "edit an older article" in dict(steps)
 
 
+def test_search_bench_reports_bytes_latency_and_recall_of_every_query_class():
+    """The issue's benchmark itself, small: a synthetic archive, its index and site, cold-query
+    bytes, Chromium latency (where Chromium is, as on CI) and the evaluation table."""
+    from conftest import CHROMIUM
+
+    out_dir = ROOT / "bench" / "out" / "search-120"
+    try:
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_bench.py"), "--articles", "120",
+                              "--no-pagefind", "--queries", "2", "--per-class", "1"],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+    assert re.search(r"^index build: [\d.]+ ms per article$", out, re.MULTILINE)
+    assert re.search(r"^cold 4-character query, KB gzip: median [\d.]+, 90th percentile [\d.]+, max [\d.]+", out,
+                     re.MULTILINE)
+    if Path(CHROMIUM).exists() or os.environ.get("CI") == "true":
+        assert re.search(r"^last keystroke to first results \(Chromium, cold cache\), ms: median \d+", out, re.MULTILINE)
+    every = re.search(r"^\| 全部 \| (\d+) \| ([\d.]+) \(最低 [\d.]+\) \| ([\d.]+) \(最低", out, re.MULTILINE)
+    assert every and int(every.group(1)) >= 8 and every.group(2, 3) == ("1.000", "1.000")   # recall, precision
+
+
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
 def test_rank_batches_scores_every_article_in_each_way():
     out = subprocess.run(["node", str(ROOT / "bench" / "rank_batches.js"), "3000", "1"],
