@@ -361,3 +361,18 @@ def test_files_read_by_parallel_workers_give_the_same_library_and_problems(conte
     assert parallel[:2] == serial[:2]
     assert any("03-broken.md:3: front matter: malformed YAML" in p for p in serial[1])
     assert any("04-unknown.md" in p and "unknown person '无此人'" in p for p in serial[1])
+
+
+def test_more_articles_in_a_day_than_the_search_index_numbers_is_named(content, tmp_path, capsys, monkeypatch):
+    """A day holds at most ARTICLES_PER_DAY articles (the search index's slots within a day);
+    more, most likely pages filed under a wrong date, is a content error naming the day's
+    folder, not a failure inside the search index."""
+    from ycarchive import library, model, search
+
+    assert model.ARTICLES_PER_DAY == search.SLOTS
+    monkeypatch.setattr(library, "ARTICLES_PER_DAY", 2)   # the fixture has 3 articles on 2025-06-24
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1 and not (tmp_path / "site").exists()
+    assert lines == ["2025/06/24/:1: date: 3 articles dated 2025-06-24 in 2 page folders; a day can have at most 2. "
+                     "Check that these pages belong to this date, and move the others to their own date's folder",
+                     "1 problem(s); nothing was written"]

@@ -7,7 +7,8 @@ import re
 from . import markup
 from .errors import Problems, did_you_mean
 from .load import Doc, RawContent, digest, read_body
-from .model import KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library, Page, Person, Term
+from .model import (ARTICLES_PER_DAY, KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library, Page,
+                    Person, Term)
 
 PAGE_KEYS = ("section", *STAFF_ROLES, "date_approximate", "number_approximate", "note")
 ARTICLE_KEYS = ("title", "kicker", "subtitle", "kind", "column", "counties", *ROLES, "tags", "images",
@@ -341,7 +342,25 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
                 renderings.add(doc, rendering)
         articles.append(article)
 
+    _check_days(articles, raw, problems)
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
+
+
+def _check_days(articles: list[Article], raw: RawContent, problems: Problems) -> None:
+    """No day may have more articles than the search index can number (ARTICLES_PER_DAY): a
+    batch of pages put under one wrong date is the likely cause."""
+    by_day: dict = {}
+    for article in articles:
+        by_day.setdefault(article.page.date, []).append(article)
+    for day, day_articles in sorted(by_day.items()):
+        if len(day_articles) > ARTICLES_PER_DAY:
+            first = min(day_articles, key=lambda a: a.src_path)
+            display = next(doc.display for doc in raw.articles if doc.src_path == first.src_path)
+            folder = display.rsplit("/", 2)[0]   # content/YYYY/MM/DD
+            problems.add(f"{folder}/", 1, "date",
+                         f"{len(day_articles)} articles dated {day} in {len({a.page.number for a in day_articles})} "
+                         f"page folders; a day can have at most {ARTICLES_PER_DAY}. Check that these pages belong "
+                         f"to this date, and move the others to their own date's folder")
 
 
 def _build_images(doc, check, person_index, src_dir, content_files, article) -> list[Image]:

@@ -18,6 +18,8 @@ ROLES = {
     "proofreader": ("校对", "proofreader"),
 }
 STAFF_ROLES = ("editor", "art_editor", "proofreader")
+# The search index numbers an article by its day and a slot within the day (search.SLOT_BITS).
+ARTICLES_PER_DAY = 512
 WEEKDAYS = "一二三四五六日"
 
 
