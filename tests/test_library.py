@@ -369,10 +369,25 @@ def test_more_articles_in_a_day_than_the_search_index_numbers_is_named(content, 
     folder, not a failure inside the search index."""
     from ycarchive import library, model, search
 
-    assert model.ARTICLES_PER_DAY == search.SLOTS
+    assert model.ARTICLES_PER_DAY == search.SLOTS and model.FIRST_DATE.toordinal() == search.EPOCH
     monkeypatch.setattr(library, "ARTICLES_PER_DAY", 2)   # the fixture has 3 articles on 2025-06-24
     code, lines = run(content, tmp_path, capsys)
     assert code == 1 and not (tmp_path / "site").exists()
     assert lines == ["2025/06/24/:1: date: 3 articles dated 2025-06-24 in 2 page folders; a day can have at most 2. "
                      "Check that these pages belong to this date, and move the others to their own date's folder",
                      "1 problem(s); nothing was written"]
+
+
+@pytest.mark.parametrize("year", ["1899", "0205"])
+def test_a_date_before_the_archives_first_is_named(content, tmp_path, capsys, year):
+    """Article numbers count days from 1900-01-01; an earlier folder (a mistyped year) had made
+    a negative number, which the search index cannot encode (year 0205 had stopped the build
+    inside the search process with an IndexError)."""
+    (content / year / "07" / "01").mkdir(parents=True)
+    (content / "2025" / "07" / "01" / "03").rename(content / year / "07" / "01" / "03")
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1 and not (tmp_path / "site").exists()
+    said = f"date: date {year}-07-01 in the folder name is before 1900-01-01, where the archive's dates start; " \
+           f"check the year folder"
+    assert [line for line in lines if not line.startswith("people.yml:")] == [   # once, for the page folder
+        f"{year}/07/01/03/page.yml:1: {said}", "1 problem(s); nothing was written"]

@@ -7,8 +7,8 @@ import re
 from . import markup
 from .errors import Problems, did_you_mean
 from .load import Doc, RawContent, digest, read_body
-from .model import (ARTICLES_PER_DAY, KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library, Page,
-                    Person, Term)
+from .model import (ARTICLES_PER_DAY, FIRST_DATE, KINDS, ROLES, STAFF_ROLES, Article, County, Image, Issue, Library,
+                    Page, Person, Term)
 
 PAGE_KEYS = ("section", *STAFF_ROLES, "date_approximate", "number_approximate", "note")
 ARTICLE_KEYS = ("title", "kicker", "subtitle", "kind", "column", "counties", *ROLES, "tags", "images",
@@ -213,6 +213,10 @@ def _page_key(src_dir: str, display: str, problems: Problems):
     except ValueError:
         problems.add(display, 1, "date", f"impossible date {year:04d}-{month:02d}-{day:02d} in the folder "
                                          f"name; check the year/month/day folders")
+        return None
+    if date < FIRST_DATE:
+        problems.add(display, 1, "date", f"date {date} in the folder name is before {FIRST_DATE}, where the "
+                                         f"archive's dates start; check the year folder")
         return None
     if number < 1:
         problems.add(display, 1, "page", "page number 00 is impossible; pages count from 01")
