@@ -346,25 +346,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
                 renderings.add(doc, rendering)
         articles.append(article)
 
-    _check_days(articles, raw, problems)
     return _assemble(site, articles, counties, people, sections, columns, tags, problems, raw)
-
-
-def _check_days(articles: list[Article], raw: RawContent, problems: Problems) -> None:
-    """No day may have more articles than the search index can number (ARTICLES_PER_DAY): a
-    batch of pages put under one wrong date is the likely cause."""
-    by_day: dict = {}
-    for article in articles:
-        by_day.setdefault(article.page.date, []).append(article)
-    for day, day_articles in sorted(by_day.items()):
-        if len(day_articles) > ARTICLES_PER_DAY:
-            first = min(day_articles, key=lambda a: a.src_path)
-            display = next(doc.display for doc in raw.articles if doc.src_path == first.src_path)
-            folder = display.rsplit("/", 2)[0]   # content/YYYY/MM/DD
-            problems.add(f"{folder}/", 1, "date",
-                         f"{len(day_articles)} articles dated {day} in {len({a.page.number for a in day_articles})} "
-                         f"page folders; a day can have at most {ARTICLES_PER_DAY}. Check that these pages belong "
-                         f"to this date, and move the others to their own date's folder")
 
 
 def _build_images(doc, check, person_index, src_dir, content_files, article) -> list[Image]:
@@ -414,6 +396,16 @@ def _assemble(site, articles, counties, people, sections, columns, tags, problem
         issue = issues.setdefault(page.date, Issue(page.date))
         issue.pages.append(page)
         page.issue = issue
+    for issue in issues.values():
+        # The search index numbers a day's articles in ARTICLES_PER_DAY slots; a batch of pages
+        # put under one wrong date is the likely cause of more.
+        count = sum(len(page.articles) for page in issue.pages)
+        if count > ARTICLES_PER_DAY:
+            folder = issue.pages[0].src_path.rsplit("/", 2)[0]   # YYYY/MM/DD
+            problems.add(f"{raw.root}/{folder}/", 1, "date",
+                         f"{count} articles dated {issue.date} in {len(issue.pages)} page folders; a day can have "
+                         f"at most {ARTICLES_PER_DAY}. Check that these pages belong to this date, and move the "
+                         f"others to their own date's folder")
     for person in people:
         if not person.roles:
             where = raw.people.display if raw.people else "people.yml"
