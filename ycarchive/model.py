@@ -18,8 +18,8 @@ ROLES = {
     "proofreader": ("校对", "proofreader"),
 }
 STAFF_ROLES = ("editor", "art_editor", "proofreader")
-# The search index numbers an article by its day, counted from FIRST_DATE (search.EPOCH), and a
-# slot within the day (search.SLOT_BITS).
+# The search index numbers an article by its day, counted from FIRST_DATE, and a slot within
+# the day: a power of two of them (search.SLOT_BITS).
 ARTICLES_PER_DAY = 512
 FIRST_DATE = dt.date(1900, 1, 1)
 WEEKDAYS = "一二三四五六日"

@@ -28,6 +28,7 @@ from operator import add, eq, itemgetter, ne, sub
 
 import numpy as np
 
+from .model import ARTICLES_PER_DAY, FIRST_DATE
 from .progress import bar
 
 FORMAT_VERSION = 6
@@ -44,10 +45,11 @@ RUN_RE = re.compile(f"([{HAN}]+)|([{WORD}]+)|[^{HAN}{WORD}]+")
 # CONT, the last group uses LAST. Both are safe inside a JSON string without escaping.
 LAST = "0123456789abcdefghijklmnopqrstuv"
 CONT = "ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_"
-# Article numbers: day (since 1900-01-01) << SLOT_BITS | slot; see number_docs().
-SLOT_BITS = 9
-SLOTS = 1 << SLOT_BITS
-EPOCH = date(1900, 1, 1).toordinal()
+# Article numbers: day (since FIRST_DATE) << SLOT_BITS | slot; see number_docs(). The content
+# check (library.py) holds the archive to both limits.
+SLOTS = ARTICLES_PER_DAY
+SLOT_BITS = SLOTS.bit_length() - 1
+EPOCH = FIRST_DATE.toordinal()
 
 
 @dataclass(frozen=True)
