@@ -9,9 +9,10 @@ In one run, in a work folder outside the repository (a new folder under /tmp by 
    plain text in --seeds DIR, e.g. real news made by bench/news_seeds.py).
 2. Full builds, each a separate process with a clean output folder, timed by wall clock, with
    peak memory (ru_maxrss from os.wait4): ours (`build.py`, search index included), Hugo
-   (`hugo --quiet`, Debian's package) and Pelican (`python -m pelican`), the last two on the
-   same articles converted to their formats with equivalent page types (see docs/performance.md
-   for what each one builds). Prints a table with our time over theirs.
+   (`hugo --quiet`, Debian's package; twice: with its related content and without, see
+   HUGO_RELATED) and Pelican (`python -m pelican`), the last two on the same articles converted
+   to their formats with equivalent page types (see docs/performance.md for what each one
+   builds). Prints a table with our time over theirs.
 3. Incremental builds of ours on the built archive: no change, add one article, edit one
    article's body, delete one article, edit one template (person.html, in a copy of templates/
    passed with --templates). Each reports seconds and files written; the output tree is compared
@@ -235,8 +236,7 @@ HUGO_LAYOUTS = {
 <p class="tags">{{ range .GetTerms "tags" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a> {{ end }}</p>
 <nav>{{ with .PrevInSection }}<a rel="prev" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}
 {{ with .NextInSection }}<a rel="next" href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav>
-{{ with first 5 (.Site.RegularPages.Related .) }}<h2>相关报道</h2>
-<ol>{{ range . }}{{ partial "item.html" . }}{{ end }}</ol>{{ end }}
+{{ partial "related.html" . }}
 </article>{{ end }}
 """,
     "_default/list.html": """\
@@ -274,12 +274,25 @@ HUGO_LAYOUTS = {
 }
 
 
+# Hugo's related content scores every page that shares a keyword with the article (a county, a
+# tag, or the year: its date index), so its cost grows with the square of the archive: it is most
+# of Hugo's time at 10,000 articles (docs/performance.md, 2026-12-03). Ours looks only at near
+# neighbours in each county's and tag's list. So that the comparison does not rest on that, the
+# benchmark builds Hugo's site a second time with this partial empty ("hugo-norel"), and judges
+# the target against the faster of the two builds.
+HUGO_RELATED = """\
+{{ with first 5 (.Site.RegularPages.Related .) }}<h2>相关报道</h2>
+<ol>{{ range . }}{{ partial "item.html" . }}{{ end }}</ol>{{ end }}
+"""
+
+
 def front_matter(meta: dict) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"
 
 
 def write_hugo_site(articles: list, site: Path, per_page: int) -> None:
-    """The synthetic articles as a Hugo site: one section per issue and page (版), taxonomies."""
+    """The synthetic articles as a Hugo site: one section per issue and page (版), taxonomies,
+    related articles (see hugo_related)."""
     if site.exists():
         shutil.rmtree(site)
     content = site / "content"
@@ -292,6 +305,7 @@ def write_hugo_site(articles: list, site: Path, per_page: int) -> None:
         path = site / "layouts" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    hugo_related(site, True)
     folders: dict = {}
     for a in articles:
         y, m, d = a.date.split("-")
@@ -324,6 +338,11 @@ def write_hugo_site(articles: list, site: Path, per_page: int) -> None:
             body = a.body + "".join(f"\n\n{c}" for c in a.captions)
             (content / f"{y}/{m}/{d}/{page:02d}" / f"{a.place:02d}-{a.slug}.md").write_text(
                 front_matter(meta) + "\n" + body + "\n", encoding="utf-8")
+
+
+def hugo_related(site: Path, on: bool) -> None:
+    """Show related articles on the Hugo site's article pages, or not (see HUGO_RELATED)."""
+    (site / "layouts" / "partials" / "related.html").write_text(HUGO_RELATED if on else "", encoding="utf-8")
 
 
 def a_date(y: str, m: str, d: str) -> str:
@@ -714,12 +733,12 @@ def machine_info() -> list:
 
 def print_full_table(n: int, builds: list) -> None:
     print(f"\nfull build, {n} articles (clean output folder, wall clock, each a separate process)")
-    print(f"{'tool':<8} {'seconds':>9} {'articles/s':>11} {'peak MB':>9} {'HTML files':>11} {'all files':>10}"
+    print(f"{'tool':<10} {'seconds':>9} {'articles/s':>11} {'peak MB':>9} {'HTML files':>11} {'all files':>10}"
           f" {'ours ÷ theirs':>14}")
     ours = builds[0].run.seconds
     for b in builds:
         ratio = ours / b.run.seconds if b.run.seconds else float("nan")
-        print(f"{b.tool:<8} {b.run.seconds:9.2f} {n / b.run.seconds:11.1f} {b.run.peak_mb:9.1f}"
+        print(f"{b.tool:<10} {b.run.seconds:9.2f} {n / b.run.seconds:11.1f} {b.run.peak_mb:9.1f}"
               f" {b.html_files:11d} {b.all_files:10d} {ratio:14.2f}")
 
 
@@ -811,10 +830,13 @@ def main(argv=None) -> int:
         else:
             hugo_site = work / "hugo"
             write_hugo_site(articles, hugo_site, per_page)
-            run = run_process("hugo", ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")],
-                              work, work / "logs" / "hugo-full")
-            check_ok(run)
-            builds.append(FullBuild("hugo", run, *count_files(hugo_site / "public")))
+            for tool, related in (("hugo", True), ("hugo-norel", False)):
+                hugo_related(hugo_site, related)
+                clean_output(hugo_site / "public")
+                run = run_process(tool, ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")],
+                                  work, work / "logs" / f"{tool}-full")
+                check_ok(run)
+                builds.append(FullBuild(tool, run, *count_files(hugo_site / "public")))
     if not args.skip_pelican:
         if not pelican_version():
             print("pelican: not installed; skipped (pip install 'pelican>=4.9')")
@@ -861,11 +883,13 @@ def main(argv=None) -> int:
     print(f"\ntargets ({len(articles)} articles)")
     results: list = []
     ours = builds[0].run
-    hugo = next((b.run for b in builds if b.tool == "hugo"), None)
-    if hugo:
-        ratio = ours.seconds / hugo.seconds
-        verdict(ratio <= RATIO_MAX, f"full build no slower than Hugo: ours {ours.seconds:.2f} s ÷ hugo "
-                f"{hugo.seconds:.2f} s = {ratio:.2f} (≤ {RATIO_MAX})", results)
+    hugos = [b for b in builds if b.tool.startswith("hugo")]
+    if hugos:
+        fastest = min(hugos, key=lambda b: b.run.seconds)
+        ratio = ours.seconds / fastest.run.seconds
+        verdict(ratio <= RATIO_MAX, f"full build no slower than Hugo: ours {ours.seconds:.2f} s ÷ {fastest.tool} "
+                f"{fastest.run.seconds:.2f} s = {ratio:.2f} (≤ {RATIO_MAX}; the faster of "
+                + ", ".join(f"{b.tool} {b.run.seconds:.2f} s" for b in hugos) + ")", results)
     else:
         verdict(None, "full build no slower than Hugo: Hugo not run", results)
     if big:

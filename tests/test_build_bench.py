@@ -17,7 +17,7 @@ def test_build_bench_reports_every_row(tmp_path):
     args = [sys.executable, str(ROOT / "bench" / "build_bench.py"), "--articles", "50", "--work", str(tmp_path)]
     tools = ["ours"]
     if shutil.which("hugo"):
-        tools.append("hugo")
+        tools += ["hugo", "hugo-norel"]
     else:
         args.append("--skip-hugo")
     if importlib.util.find_spec("pelican"):
