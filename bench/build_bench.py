@@ -75,6 +75,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    system: float = 0.0   # CPU seconds in the kernel, the process's and its children's
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Step:
 # ---------------------------------------------------------------- running builds
 
 def run_process(tool: str, cmd: list, cwd: Path, log: Path) -> Run:
-    """Run one build as a child process; wall-clock seconds and its own peak RSS."""
+    """Run one build as a child process; wall-clock seconds, its own peak RSS, system CPU time."""
     log.parent.mkdir(parents=True, exist_ok=True)
     out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
     with open(out_path, "w", encoding="utf-8") as out, open(err_path, "w", encoding="utf-8") as err:
@@ -115,7 +116,7 @@ def run_process(tool: str, cmd: list, cwd: Path, log: Path) -> Run:
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(tool, seconds, usage.ru_maxrss / 1024, proc.returncode,
                out_path.read_text(encoding="utf-8", errors="replace"),
-               err_path.read_text(encoding="utf-8", errors="replace"))
+               err_path.read_text(encoding="utf-8", errors="replace"), usage.ru_stime)
 
 
 def count_files(folder: Path) -> tuple[int, int]:
@@ -136,7 +137,13 @@ def ours_cmd(content: Path, out: Path, templates: Path) -> list:
 
 
 def clean_output(out: Path) -> None:
-    """Remove an output folder and what our build keeps beside it (`.NAME-cache.pickle`…)."""
+    """Remove an output folder and what our build keeps beside it (`.NAME-cache.pickle`…).
+
+    On a file system like this machine's (ext4 without a journal), making files soon after
+    tens of thousands were removed costs much more system time: for some minutes the kernel
+    skips each recently freed inode, reading its inode block to find that out. So a full build
+    that follows the removal of an earlier output is slower, for any tool; in a new --work
+    folder nothing is removed before the full builds."""
     for path in [out, *out.parent.glob(f".{out.name}-*")]:
         if path.is_dir():
             shutil.rmtree(path)
@@ -734,12 +741,13 @@ def machine_info() -> list:
 def print_full_table(n: int, builds: list) -> None:
     print(f"\nfull build, {n} articles (clean output folder, wall clock, each a separate process)")
     print(f"{'tool':<10} {'seconds':>9} {'articles/s':>11} {'peak MB':>9} {'HTML files':>11} {'all files':>10}"
-          f" {'ours ÷ theirs':>14}")
+          f" {'ours ÷ theirs':>14} {'system s':>9}")
     ours = builds[0].run.seconds
     for b in builds:
         ratio = ours / b.run.seconds if b.run.seconds else float("nan")
         print(f"{b.tool:<10} {b.run.seconds:9.2f} {n / b.run.seconds:11.1f} {b.run.peak_mb:9.1f}"
-              f" {b.html_files:11d} {b.all_files:10d} {ratio:14.2f}")
+              f" {b.html_files:11d} {b.all_files:10d} {ratio:14.2f} {b.run.system:9.2f}")
+    print("(system s: CPU seconds in the kernel, the build's processes together; see clean_output)")
 
 
 def print_steps(n: int, steps: list, urls: dict, after_trees: dict) -> None:
@@ -830,13 +838,15 @@ def main(argv=None) -> int:
         else:
             hugo_site = work / "hugo"
             write_hugo_site(articles, hugo_site, per_page)
-            for tool, related in (("hugo", True), ("hugo-norel", False)):
+            # Each build writes into a folder of its own: removing the first one's 20,000 files
+            # right before the second build would slow the second (see clean_output).
+            for tool, related, public in (("hugo", True, "public"), ("hugo-norel", False, "public-norel")):
                 hugo_related(hugo_site, related)
-                clean_output(hugo_site / "public")
-                run = run_process(tool, ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / "public")],
+                clean_output(hugo_site / public)
+                run = run_process(tool, ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(hugo_site / public)],
                                   work, work / "logs" / f"{tool}-full")
                 check_ok(run)
-                builds.append(FullBuild(tool, run, *count_files(hugo_site / "public")))
+                builds.append(FullBuild(tool, run, *count_files(hugo_site / public)))
     if not args.skip_pelican:
         if not pelican_version():
             print("pelican: not installed; skipped (pip install 'pelican>=4.9')")
