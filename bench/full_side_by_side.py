@@ -4,11 +4,13 @@
     python bench/full_side_by_side.py CONTENT ROUNDS NAME:CODE_DIR [NAME:CODE_DIR ...]
 
 Each CODE_DIR is an exported copy of the repository (`git archive REV | tar -x -C DIR`), whose
-bytecode is compiled first. Every round builds CONTENT once with each copy into an empty output
-folder (`/tmp/full-side-by-side/NAME`, its cache removed too), the copies' order rotated by one
-each round. Before each build the file system is synced and the previous output removed: a
-build writes 500 MB at 10,000 articles, and the kernel writing that back during the next build
-had made whichever copy ran second 5-10 s slower. Prints each build's wall seconds and the
+bytecode is compiled first. Every round builds CONTENT once with each copy into a new output
+folder (`/tmp/full-side-by-side/NAME-ROUND`), the copies' order rotated by one each round.
+Before each build the file system is synced: a build writes 500 MB at 10,000 articles, and the
+kernel writing that back during the next build had made whichever copy ran second 5-10 s
+slower. The outputs are removed at the end, not between builds: on a file system like this
+machine's (ext4 without a journal), making files within minutes of removing many costs much
+more system time (docs/performance.md, 2026-12-03). Prints each build's wall seconds and the
 `--timings` of its main steps, then per copy the median, minimum and maximum.
 """
 from __future__ import annotations
@@ -29,7 +31,7 @@ STEPS = ("read content", "render pages", "search index", "write")
 
 
 def clean(name: str) -> Path:
-    """A copy's output folder, removed with what a build keeps beside it."""
+    """An output folder, emptied with what a build keeps beside it."""
     out = WORK / name
     clear(out)
     return out
@@ -54,14 +56,16 @@ def main(argv: list[str]) -> int:
     for _, code in copies:
         compile_bytecode(Path(code))
     walls: dict = {name: [] for name, _ in copies}
+    outputs = []
     for r in range(rounds):
         order = copies[r % len(copies):] + copies[:r % len(copies)]
         for name, code in order:
-            out = clean(name)
-            wall, steps = build(code, content, out)
-            clean(name)
+            outputs.append(f"{name}-{r + 1}")
+            wall, steps = build(code, content, clean(outputs[-1]))
             walls[name].append(wall)
             print(f"round {r + 1} {name}: {wall:.2f} s ({steps})", flush=True)
+    for name in outputs:
+        clean(name)
     for name, values in walls.items():
         print(f"{name}: median {statistics.median(values):.2f} s (min {min(values):.2f}, max {max(values):.2f})")
     return 0

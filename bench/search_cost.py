@@ -4,8 +4,12 @@ with and without the index, alternating, in one run.
 
     python bench/search_cost.py CONTENT [--rounds 2] [--work DIR]
 
-Each build is `build.py --content CONTENT --out DIR/site` in its own process, into an output
-folder removed beforehand (with its cache). Without the index, the build's search process
+Each build is `build.py --content CONTENT --out DIR/site-N-with|without` in its own process,
+into a new output folder; they are all removed at the end, not between builds: on a file system
+like this machine's (ext4 without a journal), making files within minutes of removing many
+costs much more system time (docs/performance.md, 2026-12-03), and the builds with the index,
+which make 16,000 more files at 10,000 articles, would have paid for it differently from the
+builds without. Without the index, the build's search process
 makes no search files (cli.search_files returns none) but still loads and saves the cache as
 it does with the index; everything else is the same code. The content's files are read once
 beforehand, so that neither kind of build pays for the disk alone.
@@ -50,7 +54,6 @@ def clear(out: Path) -> None:
 
 
 def build(content: Path, out: Path, search: bool) -> tuple[float, int, str]:
-    clear(out)
     args = ["--content", str(content), "--out", str(out)]
     command = ([sys.executable, str(ROOT / "build.py"), *args] if search
                else [sys.executable, __file__, "--without-search", *args])
@@ -81,12 +84,16 @@ def main(argv: list[str] | None = None) -> int:
             path.read_bytes()
     seconds: dict[bool, list[float]] = {True: [], False: []}
     articles = 0
+    outputs = []
     for n in range(args.rounds):
         for search in ((True, False) if n % 2 == 0 else (False, True)):
-            wall, articles, summary = build(args.content, work / "site", search)
+            outputs.append(work / f"site-{n + 1}-{'with' if search else 'without'}")
+            clear(outputs[-1])
+            wall, articles, summary = build(args.content, outputs[-1], search)
             seconds[search].append(wall)
             print(f"round {n + 1}, {'with' if search else 'without'} the index: {wall:.2f} s ({summary})", flush=True)
-    clear(work / "site")
+    for out in outputs:
+        clear(out)
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
     print(f"medians: with the index {with_:.2f} s, without {without:.2f} s; the index adds {with_ - without:.2f} s, "
           f"{(with_ - without) * 1000 / max(articles, 1):.2f} ms per article ({articles} articles)")
