@@ -7,7 +7,8 @@ Builds the index of N synthetic articles (bench/synth.py, from the seed pages or
 processes on two cores; `--run` sets the articles per run of index_chunks, `--part` the articles
 per part of the merge), and prints the wall-clock seconds of the two phases of
 search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
-joins, and the whole build_search_files in ms per article.
+joins, the whole build_search_files in ms per article, and what the first run's postings, as
+saved for the merge, are made of.
 """
 
 from __future__ import annotations
@@ -79,7 +80,20 @@ def main(argv=None) -> int:
     print(f"index_chunks {t1 - t0:.2f} s: indexing the runs {seen.get('merge from', t1) - t0:.2f} s, "
           f"merging {t1 - seen.get('merge from', t1):.2f} s")
     print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article")
+    print(run_bytes(numbered[: args.run or search.default_run(len(numbered))], search.bucket_count(len(numbered))))
     return 0
+
+
+def run_bytes(items: list, n_buckets: int) -> str:
+    """What one run's postings, as the indexing processes save them for the merge, are made of:
+    the arrays that name and place each (field, term) segment, and the postings' text."""
+    fields, _ = search._index_arrays(items, n_buckets)
+    segments = sum(len(f[2]) for f in fields)
+    arrays = sum(a.nbytes for cps, _, first, last, _, offsets, buckets in fields
+                 for a in (cps, first, last, offsets, buckets))
+    text = sum(f[4].nbytes for f in fields)
+    return (f"a run of {len(items)} articles: {segments:,} segments, {arrays / 1e6:.1f} MB of arrays "
+            f"({arrays / max(segments, 1):.1f} bytes a segment), {text / 1e6:.1f} MB of postings text")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     assert parts == (2 if forked else 1)   # one part of 1,250 articles, rounded up to one a process
     assert re.search(r"^index_chunks [\d.]+ s: indexing the runs [\d.]+ s, merging [\d.]+ s$", out, re.MULTILINE)
     assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+    run = re.search(r"^a run of 250 articles: ([\d,]+) segments, ([\d.]+) MB of arrays \(([\d.]+) bytes a segment\), "
+                    r"([\d.]+) MB of postings text$", out, re.MULTILINE)
+    assert 0 < int(run[1].replace(",", "")) < segments and float(run[2]) > 0 and float(run[3]) > 0 and float(run[4]) > 0
     smaller = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
                               "--run", "30", "--part", "70"], capture_output=True, text=True, check=True).stdout
     more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, [\d,]+ chunks, "

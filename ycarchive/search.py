@@ -784,7 +784,7 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     if processes is None:
         processes = min(2, os.cpu_count() or 1)
     if run is None:
-        run = max(250, min(625, -(-len(numbered) // 16)))
+        run = default_run(len(numbered))
     split = len(numbered) if newest is None else bisect_left([num for num, _ in numbered], newest)
     runs = [numbered[i : min(i + run, split)] for i in range(0, split, run)]
     tail_from = len(runs)
@@ -802,6 +802,11 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         if temp is not None:
             temp.cleanup()
     return _index_here(jobs, n_buckets, tail_from, sink)
+
+
+def default_run(n_articles: int) -> int:
+    """Articles per run of index_chunks for an index of `n_articles`: a sixteenth, 250 to 625."""
+    return max(250, min(625, -(-n_articles // 16)))
 
 
 def _gather(jobs: list, found, tail_from: int):
