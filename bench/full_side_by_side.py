@@ -31,7 +31,7 @@ STEPS = ("read content", "render pages", "search index", "write")
 
 
 def clean(name: str) -> Path:
-    """An output folder, emptied with what a build keeps beside it."""
+    """The path of an output folder, removed if it is there, with what a build keeps beside it."""
     out = WORK / name
     clear(out)
     return out
