@@ -686,7 +686,7 @@ def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = No
         arrays, total = _field_arrays(nums, [t[f] for t in texts], first_gaps=n_buckets is None)
         if n_buckets is not None:
             buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
-            arrays = (*arrays, buckets % np.uint64(n_buckets))
+            arrays = (*arrays, (buckets % np.uint64(n_buckets)).astype(_narrowest(n_buckets - 1)))
         out.append(arrays)
         sums.append(total)
     return out, sums
@@ -718,13 +718,26 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
 _PART_ARTICLES = 1250
 
 
+def _narrowest(top: int):
+    """The narrowest unsigned integer type that holds 0..top."""
+    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if top <= np.iinfo(t).max)
+
+
 def _split_run(fields: list, bounds: list[int]) -> list[list]:
     """A run's postings (_index_arrays's, with chunk numbers) split into parts by chunk number,
     [bounds[j], bounds[j + 1]): for each part, the run's field tuples with only its terms, in
-    the same order (Han terms, then words), their strings copied out one after another."""
+    the same order (Han terms, then words), their strings copied out one after another.
+
+    Saved this way, each (field, term) segment is named and placed by narrow arrays: code
+    points in 2 bytes where all of the field's are below U+10000, offsets in the part's
+    strings in 4 bytes, the chunk number in 2 (up to 65,536 chunks). On news text a run of 625
+    articles has 836,901 segments, and at 40 bytes each (4-byte code points, 8-byte offsets
+    and chunk numbers) these arrays had been two thirds of the 767 MB of runs that a clean
+    build of 10,000 articles writes and the merge reads again (docs/search.md, run W)."""
     parts: list[list] = [[] for _ in range(len(bounds) - 1)]
     for cps, words, first, last, buf, offsets, buckets in fields:
         n_han = len(cps)
+        cps = cps.astype(_narrowest(int(cps.max(initial=0))))
         part = np.searchsorted(np.array(bounds[1:-1], dtype=np.uint64), buckets, side="right")
         order = np.argsort(part, kind="stable")  # keeps Han terms before words within a part
         lens = (offsets[1:] - offsets[:-1])[order]
@@ -737,7 +750,8 @@ def _split_run(fields: list, bounds: list[int]) -> list[list]:
             idx = order[t0:t1]
             han = idx < n_han
             parts[j].append((cps[idx[han]], [words[i - n_han] for i in idx[~han].tolist()], first[idx], last[idx],
-                             out[at[t0] : at[t1]], at[t0 : t1 + 1] - at[t0], buckets[idx]))
+                             out[at[t0] : at[t1]], (at[t0 : t1 + 1] - at[t0]).astype(_narrowest(int(at[t1] - at[t0]))),
+                             buckets[idx]))
     return parts
 
 
@@ -848,7 +862,8 @@ def _join_runs(parts: list):
     for fields in parts:
         for f, (cps, words, first, last, buf, offsets, buckets) in enumerate(fields):
             src[at : at + len(buf)] = buf
-            fields[f] = (cps, words, first, last, offsets[:-1] + at, offsets[1:] + at, buckets)
+            offsets = offsets.astype(np.int64) + at   # saved runs hold them narrower
+            fields[f] = (cps, words, first, last, offsets[:-1], offsets[1:], buckets)
             at += len(buf)
     return src
 
@@ -942,7 +957,8 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
         return {}, LastNumbers([], {}), {}
     words = sorted({w for _, _, p in segs for w in p[1]})
     n_words = len(words)
-    cps = np.concatenate([p[0] for _, _, p in segs])  # Han terms' code points, segment by segment
+    # Han terms' code points, segment by segment (4 bytes each, as names are read from them below)
+    cps = np.concatenate([p[0] for _, _, p in segs]).astype(np.uint32, copy=False)
     used = np.zeros(0x40000, dtype=bool)
     used[cps.ravel()] = True
     used[0] = False
