@@ -418,6 +418,8 @@ _SORT_SHIFT = 26
 # A run's distinct bigrams are numbered through a table of k*k flags while it has at most this
 # many entries (k distinct characters, up to 8,192), otherwise by a sort (np.unique).
 _PAIR_TABLE = 1 << 26
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+_LOW_BITS = np.array([(1 << i) - 1 for i in range(8)], dtype=np.uint8)  # the bits below bit i
 
 
 def _three_digit_table():
@@ -535,8 +537,17 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
         seen = np.zeros(k * k, dtype=bool)
         seen[pair] = True
         pairs = np.flatnonzero(seen)
-        b = np.cumsum(seen, dtype=np.int32)[pair] - 1
+        # A pair's number is the count of flags before it, read from the flags packed into
+        # bits: a count for each byte, then the bits below it in its own byte. Counting over
+        # the flags themselves made a 4-byte count for each of the k*k (16 million on news
+        # text, 64 MB of new memory), a third of the time of indexing a field.
+        bits = np.packbits(seen, bitorder="little")
         del seen
+        ones = _POPCOUNT[bits]
+        before = np.cumsum(ones, dtype=np.int32) - ones
+        byte = pair >> 3
+        b = before[byte] + _POPCOUNT[bits[byte] & _LOW_BITS[pair & 7]]
+        del bits, ones, before, byte
     else:
         pairs, b = np.unique(pair, return_inverse=True)
     m = len(pairs)
