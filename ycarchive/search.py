@@ -697,7 +697,7 @@ def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = No
         arrays, total = _field_arrays(nums, [t[f] for t in texts], first_gaps=n_buckets is None)
         if n_buckets is not None:
             buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
-            arrays = (*arrays, (buckets % np.uint64(n_buckets)).astype(_narrowest(n_buckets - 1)))
+            arrays = (*arrays, (buckets % np.uint64(n_buckets)).astype(np.min_scalar_type(n_buckets - 1)))
         out.append(arrays)
         sums.append(total)
     return out, sums
@@ -729,11 +729,6 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
 _PART_ARTICLES = 1250
 
 
-def _narrowest(top: int):
-    """The narrowest unsigned integer type that holds 0..top."""
-    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if top <= np.iinfo(t).max)
-
-
 def _split_run(fields: list, bounds: list[int]) -> list[list]:
     """A run's postings (_index_arrays's, with chunk numbers) split into parts by chunk number,
     [bounds[j], bounds[j + 1]): for each part, the run's field tuples with only its terms, in
@@ -748,7 +743,7 @@ def _split_run(fields: list, bounds: list[int]) -> list[list]:
     parts: list[list] = [[] for _ in range(len(bounds) - 1)]
     for cps, words, first, last, buf, offsets, buckets in fields:
         n_han = len(cps)
-        cps = cps.astype(_narrowest(int(cps.max(initial=0))))
+        cps = cps.astype(np.min_scalar_type(int(cps.max(initial=0))), copy=False)
         part = np.searchsorted(np.array(bounds[1:-1], dtype=np.uint64), buckets, side="right")
         order = np.argsort(part, kind="stable")  # keeps Han terms before words within a part
         lens = (offsets[1:] - offsets[:-1])[order]
@@ -761,7 +756,7 @@ def _split_run(fields: list, bounds: list[int]) -> list[list]:
             idx = order[t0:t1]
             han = idx < n_han
             parts[j].append((cps[idx[han]], [words[i - n_han] for i in idx[~han].tolist()], first[idx], last[idx],
-                             out[at[t0] : at[t1]], (at[t0 : t1 + 1] - at[t0]).astype(_narrowest(int(at[t1] - at[t0]))),
+                             out[at[t0] : at[t1]], (at[t0 : t1 + 1] - at[t0]).astype(np.min_scalar_type(int(at[t1] - at[t0]))),
                              buckets[idx]))
     return parts
 
