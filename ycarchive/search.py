@@ -2057,7 +2057,10 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
                 tail, base_sums = _peel(chunks, last, sums, [x for x in older if x[0] >= newest], n_buckets)
         except OSError:  # a chunk the cache counts on is gone from the output (OutputChunks)
             todo = state = None
-    if todo is None:
+    if todo is None and not older:  # every article is of the newest month: the older index is empty
+        chunks = {} if sink is None else OutputChunks(None, {})
+        last, sums, tail, base_sums, known = LastNumbers([], {}), [0, 0, 0], {}, [0, 0, 0], {}
+    elif todo is None:
         chunks, last, sums, tail, base_sums, known = index_chunks(older, n_buckets, newest=newest, sink=sink)
     memo = {}  # the newest day's field_postings(), so that editing one of its articles tokenizes only that one
     for e in current:
