@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py,
-bench/serve_idle.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
+bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
 import os
 import re
 import shutil
@@ -194,3 +194,16 @@ def test_serve_idle_reads_the_servers_cpu_share_and_stops_it():
                          capture_output=True, text=True, check=True, timeout=120).stdout
     share = re.fullmatch(rf"{re.escape(str(ROOT))}: ([\d.]+) % of a core over 1 s of idling\n", out)
     assert share and 0 <= float(share.group(1)) < 100
+
+
+@pytest.mark.parametrize("flag", [[], ["--no-huge-pages"]])
+def test_new_memory_times_every_round_and_counts_its_page_faults(flag):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "new_memory.py"), "--mib", "16", "--rounds", "3",
+                          "--rest", "0.1", *flag], capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert lines[0] == f"16 MiB a round, {'4 KB pages' if flag else 'numpy default pages'}"
+    rounds = [re.fullmatch(r"round (\d)( \(after 0.1 s of sleep\))?: [\d.]+ s, system [\d.]+ s, (\d+) page faults",
+                           line) for line in lines[1:]]
+    assert [int(r[1]) for r in rounds] == [1, 2, 3] and [bool(r[2]) for r in rounds] == [False, False, True]
+    if flag:   # 16 MiB in 4 KB pages: a fault for each page the first time it is touched
+        assert int(rounds[0][3]) >= 16 * 256
