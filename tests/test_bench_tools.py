@@ -73,16 +73,17 @@ def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_pat
     site = tmp_path / "site"
     assert main(["--content", str(ROOT / "tests" / "fixtures" / "archive"), "--out", str(site)]) == 0
     command = [sys.executable, str(ROOT / "bench" / "nochange_split.py"), str(ROOT / "tests" / "fixtures" / "archive"),
-               str(site), "--rounds", "2"]
+               str(site), "--rounds", "2", "--processes", "1,3"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    line = (r"round \d: input walk [\d.]+ s, output by folders [\d.]+ s, output by files [\d.]+ s, "
-            r"walk and output by folders in two processes [\d.]+ s")
+    line = (r"round \d: input walk in 1 process [\d.]+ s, input walk in 3 processes [\d.]+ s, "
+            r"output by folders in 1 process [\d.]+ s, output by folders in 3 processes [\d.]+ s, "
+            r"output by files [\d.]+ s, both as the build does them [\d.]+ s")
     assert re.fullmatch(f"{line}\n{line}\n", out), out
     (site / "feed.xml").unlink()
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    assert len(re.findall(r"output by folders [\d.]+ s \(FALSE\)", out)) == 2
+    assert len(re.findall(r"output by folders in \d process(es)? [\d.]+ s \(FALSE\)", out)) == 4
     assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
-    assert len(re.findall(r"two processes [\d.]+ s \(FALSE\)", out)) == 2
+    assert len(re.findall(r"build does them [\d.]+ s \(FALSE\)", out)) == 2
 
 
 def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folder_empty(tmp_path):

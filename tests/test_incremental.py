@@ -179,17 +179,18 @@ def test_output_check_sees_a_removed_file_in_a_child_or_without_one(tmp_path, mo
     out = tmp_path / "site"
     assert build(FIXTURE, out) == 0
     state = stamp.last_state(out)
+    assert stamp._output_stamp(out, state["folders"]) == state["output"]   # in this process, as the build records it
     parent, callers = os.getpid(), tmp_path / "callers"
-    real = stamp._output_stamp
+    real = stamp._folder_times
 
-    def output_stamp(*args):
+    def folder_times(*args):
         with open(callers, "a") as handle:
             handle.write(f"{os.getpid()}\n")
         if how == "child dies" and os.getpid() != parent:
             os._exit(1)
         return real(*args)
 
-    monkeypatch.setattr(stamp, "_output_stamp", output_stamp)
+    monkeypatch.setattr(stamp, "_folder_times", folder_times)
     if how == "no fork":
         monkeypatch.delattr(os, "fork")
     elif how == "fork fails":
@@ -197,19 +198,58 @@ def test_output_check_sees_a_removed_file_in_a_child_or_without_one(tmp_path, mo
     fds = Path("/proc/self/fd")  # Linux: the process's open files
     open_fds = len(os.listdir(fds)) if fds.is_dir() else 0
     assert stamp.check_output(out, state)() == state["output"]
-    assert (len(os.listdir(fds)) if fds.is_dir() else 0) == open_fds   # the pipe is closed, whichever way it went
+    assert (len(os.listdir(fds)) if fds.is_dir() else 0) == open_fds   # the pipes are closed, whichever way it went
     (out / "feed.xml").unlink()
     assert stamp.check_output(out, state)() not in (None, state["output"])
     shutil.rmtree(next(p.parent for p in out.glob("20*/*/*/*/*/index.html")))
     assert stamp.check_output(out, state)() is None
     assert stamp.check_output(out, None)() is None   # no record: nothing to check
     pids = [int(line) for line in callers.read_text().split()]
+    folders = len(state["folders"])
+    parts = 3 * len(range(0, folders, -(-folders // stamp.CHECK_PROCESSES)))   # three checks, each in parts
+    assert parts > 3
+    here = pids.count(parent)
     if how == "child":   # the check ran beside, never here
-        assert len(pids) == 3 and parent not in pids
-    elif how == "child dies":   # each child died, and each check was made here after it
-        assert len(pids) == 6 and pids[1::2] == [parent] * 3 and parent not in pids[::2]
+        assert len(pids) == parts and here == 0 and len(set(pids)) == parts
+    elif how == "child dies":   # each child died, and each part was checked here after it
+        assert len(pids) == 2 * parts and here == parts
     else:
-        assert pids == [parent] * 3
+        assert pids == [parent] * parts
+
+
+def test_walk_apart_gives_the_walk_of_one_process(tmp_path, monkeypatch):
+    """The content's months walked in forked children, in the order of a walk in this process;
+    a month removed between the listing and its walk, and a child that dies, change nothing."""
+    root = tmp_path / "content"
+    for year in ("2024", "2025"):
+        for month in range(1, 13):
+            folder = root / year / f"{month:02d}" / "01" / "01"
+            folder.mkdir(parents=True)
+            (folder / "page.yml").write_text("section: x\n")
+            (folder / f"01-a{month}.md").write_text("x" * month)
+        (root / year / "notes.txt").write_text("a file beside the months")
+    (root / "site.yml").write_text("title: x\n")
+    (root / ".hidden").mkdir()
+    (root / ".hidden" / "x.md").write_text("x")
+    one: list = []
+    stamp.walk(str(root), one)
+    assert len(one) == 2 * 12 * 2 + 3
+    apart: list = []
+    stamp.walk_apart(str(root), apart)
+    assert apart == one
+    parent = os.getpid()
+    real = stamp._walk_each
+
+    def walk_each(folders):
+        if os.getpid() != parent and str(root / "2025" / "03") in folders:
+            os._exit(1)
+        return real(folders)
+    monkeypatch.setattr(stamp, "_walk_each", walk_each)
+    apart = []
+    stamp.walk_apart(str(root), apart)
+    assert apart == one
+    assert stamp.walk_apart(str(tmp_path / "nowhere"), apart) is None and apart[-1] == (str(tmp_path / "nowhere"),
+                                                                                       "missing")
 
 
 def test_same_size_edit_within_one_clock_tick_is_seen(tmp_path, capsys):
