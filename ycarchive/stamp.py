@@ -39,7 +39,7 @@ RACY_SECONDS = 2     # more than the coarsest common timestamp granularity (1 s)
 # the file cache cold (this machine drops file cache unread for about a minute), stat waits for
 # the disk, and what counts is how many reads are in flight, not the cores. On 10,000 articles
 # (`python bench/nochange_split.py … --processes 1,2,4,8 --cold`, 2026-12-03), walking the
-# content took 0.88-1.02 s in one process, 0.44-0.47 s in four or eight; statting the 17,700
+# content took 0.88-1.02 s in one process, 0.43-0.47 s in four or eight; statting the 17,700
 # output folders 1.24-1.28 s in one, 0.85-0.86 s in four, 0.66-0.75 s in eight. With a warm
 # cache more processes were no slower (0.10-0.18 s and 0.06-0.13 s for any count).
 # Threads did worse than processes here: they wait for the GIL after every stat.
