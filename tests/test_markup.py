@@ -45,3 +45,9 @@ def test_subheads_and_paragraphs():
 def test_markup_falls_back_to_python_markdown():
     html, _ = render_markdown("1. 第一\n2. 第二\n")
     assert html == "<ol>\n<li>第一</li>\n<li>第二</li>\n</ol>"
+
+
+def test_a_bulleted_list_after_a_numbered_one_is_a_list_of_its_own():
+    # sane_lists: plain Python-Markdown would make the bullets items of the numbered list
+    html, _ = render_markdown("1. 第一\n2. 第二\n\n* 甲\n* 乙\n")
+    assert html == "<ol>\n<li>第一</li>\n<li>第二</li>\n</ol>\n<ul>\n<li>甲</li>\n<li>乙</li>\n</ul>"
