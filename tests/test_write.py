@@ -63,6 +63,24 @@ def test_files_the_builder_holds_anyway_are_not_staged_on_disk(tmp_path, monkeyp
     assert (stats.written, stats.unchanged, stats.removed) == (2, 0, 0)
 
 
+def test_a_file_staged_again_with_the_key_it_had_is_written_too(tmp_path, monkeypatch):
+    # commit looks for staged files among those whose key changed first (--force renders all)
+    out = tmp_path / "site"
+    first = Stage(out)
+    first.put("index.html", b"home")
+    first.put("a/index.html", b"a")
+    first.commit({"index.html": "k", "a/index.html": "k"}, {})
+    first.discard()
+    monkeypatch.setattr(Stage, "HOLD_BYTES", 0)
+    second = Stage(out)
+    second.put("index.html", b"home, made again")   # staged on disk, its key unchanged
+    second.put("a/index.html", b"a2")               # staged on disk, its key changed
+    stats = second.commit({"index.html": "k", "a/index.html": "k2"}, read_manifest(out))
+    second.discard()
+    assert files(out) == {"index.html": b"home, made again", "a/index.html": b"a2"}
+    assert (stats.written, stats.unchanged, stats.removed) == (2, 0, 0)
+
+
 def test_manifest_of_an_older_version_is_read_as_files_without_keys(tmp_path):
     out = tmp_path / "site"
     (out / "a").mkdir(parents=True)

