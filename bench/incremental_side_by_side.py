@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time one-article rebuilds of several copies of the code on one content tree, alternating.
 
-    python bench/incremental_side_by_side.py CONTENT ROUNDS NAME:CODE_DIR:SITE_DIR [NAME:CODE_DIR:SITE_DIR ...]
+    python bench/incremental_side_by_side.py CONTENT ROUNDS NAME:CODE_DIR:SITE_DIR [NAME:CODE_DIR:SITE_DIR ...] [--cold]
 
 Each CODE_DIR is an exported copy of the repository (`git archive REV | tar -x -C DIR`), each
 with its own SITE_DIR. Every site is first brought up to date by its own code; then each round
@@ -10,6 +10,8 @@ title) and builds with every copy, deletes it and builds with every copy again, 
 the copies reversed every other round. Prints per copy and step the build's own seconds (its
 summary line), wall seconds and CPU seconds (user + system, children included), then the
 `--timings` line of each copy's last build. Each copy's bytecode is compiled before it is timed.
+With `--cold` (Linux, as root) the file cache is dropped before every timed build, as a rebuild
+minutes after the last one finds it on this machine (see bench/nochange_split.py).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_bench import compile_bytecode  # noqa: E402
+from nochange_split import drop_file_cache  # noqa: E402
 
 
 def build(code: str, content: Path, site: str) -> tuple[float, float, float, str, str]:
@@ -39,6 +42,8 @@ def build(code: str, content: Path, site: str) -> tuple[float, float, float, str
 
 
 def main(argv: list[str]) -> int:
+    cold = "--cold" in argv
+    argv = [a for a in argv if a != "--cold"]
     content, rounds = Path(argv[0]), int(argv[1])
     copies = [a.split(":") for a in argv[2:]]
     page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
@@ -59,6 +64,8 @@ def main(argv: list[str]) -> int:
                 added.unlink()
             time.sleep(2.1)  # past the build's window for files changed within one clock tick
             for name, code, site in copies if r % 2 == 0 else copies[::-1]:
+                if cold:
+                    drop_file_cache()
                 out = build(code, content, site)
                 results[name, step].append(out[:3])
                 last[name, step] = out[3:]

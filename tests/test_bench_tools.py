@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
-bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py, bench/micro_timings.py,
-bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
+bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
+bench/incremental_side_by_side.py, bench/micro_timings.py, bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
 import os
 import re
 import shutil
@@ -168,6 +168,21 @@ def test_full_side_by_side_builds_each_copy_every_round_in_rotating_order():
     assert re.search(r"^a: median [\d.]+ s \(min [\d.]+, max [\d.]+\)$", out, re.MULTILINE)
     work = Path("/tmp/full-side-by-side")
     assert not [name for name in ("a-1", "a-2", "b-1", "b-2") if (work / name).exists()]   # removed at the end
+
+
+def test_incremental_side_by_side_adds_and_deletes_with_each_copy_and_leaves_the_content_as_it_was(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "archive", content)
+    before = sorted(p.relative_to(content).as_posix() for p in content.rglob("*"))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "incremental_side_by_side.py"), str(content), "1",
+                          f"a:{ROOT}:{tmp_path / 'site-a'}", f"b:{ROOT}:{tmp_path / 'site-b'}"],
+                         capture_output=True, text=True, check=True).stdout
+    for name in ("a", "b"):
+        for step, articles in (("add", 6), ("delete", 5)):
+            assert re.search(rf"^{name} {step}: build s median [\d.]+ \(min [\d.]+, max [\d.]+\); "
+                             rf"wall median [\d.]+; CPU median [\d.]+$", out, re.MULTILINE), out
+            assert re.search(rf"^{name} {step}: built {articles} articles: ", out, re.MULTILINE), out
+    assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
 
 
 def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_was(tmp_path):
