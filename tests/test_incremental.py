@@ -594,3 +594,20 @@ def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_bod
     assert tree(out) == tree(clean)
     body = draft.read_text(encoding="utf-8").split("---", 2)[2].strip().splitlines()[0]
     assert body and any(body in p.read_text(encoding="utf-8") for p in out.rglob("index.html"))
+
+
+def test_templates_compiled_for_render_workers_are_kept_for_the_next_build(tmp_path, monkeypatch):
+    # Pages rendered in forked workers: the templates are compiled before they fork, so that
+    # the cache keeps them, as it does when the build's own process renders the pages.
+    from ycarchive import cli, render
+
+    def bytecode(out: Path) -> set:
+        return set(cli._load_part(cli.cache_dir(out) / "templates.pickle")["bytecode"])
+
+    assert build(FIXTURE, tmp_path / "alone") == 0   # 60 pages: rendered in the build's own process
+    monkeypatch.setattr(render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert build(FIXTURE, tmp_path / "forked") == 0
+    assert bytecode(tmp_path / "forked") == bytecode(tmp_path / "alone")
+    assert len(bytecode(tmp_path / "alone")) >= 10
+    assert tree(tmp_path / "forked") == tree(tmp_path / "alone")

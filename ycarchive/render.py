@@ -420,6 +420,10 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     lap("page keys")
     previous = previous or {}
     todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
+    # Compiled here, before render workers fork: compiled in the workers, the templates were
+    # lost with them, and the next build (the first add after a clean build) compiled them again.
+    for name in prints.pulled_in({job.inputs[0] for job in todo if job.inputs[0]}):
+        r.env.get_template(name)
     run_jobs(todo, put, workers)
     lap("render pages")
     if callable(extra):
@@ -477,6 +481,9 @@ def _run_slice(bounds: tuple[int, int]) -> int:
     return bounds[1] - bounds[0]
 
 
+PARALLEL_PAGES = 400   # fewer pages than this are rendered in the build's own process
+
+
 def run_jobs(jobs: list[Job], put, workers: int) -> None:
     """Run jobs, in forked worker processes when there are enough to be worth it.
 
@@ -491,7 +498,7 @@ def run_jobs(jobs: list[Job], put, workers: int) -> None:
     gc.freeze()
     gc.enable()
     try:
-        if workers <= 1 or len(jobs) < 400:
+        if workers <= 1 or len(jobs) < PARALLEL_PAGES:
             for job in jobs:
                 put(job.dest, _made(job))
                 progress.update()
@@ -565,6 +572,16 @@ class Fingerprints:
             used = [(g, self.globals[g]) for g in self.GLOBALS if g in names]
             self.templates[name] = digest(repr((sorted(sources), used)))
         return self.templates[name]
+
+    def pulled_in(self, names) -> list[str]:
+        """The templates `names` are, extend, import or include, sorted."""
+        found, todo = set(), list(names)
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo.extend(self._parse(name)[2])
+        return sorted(found)
 
     def _parse(self, name: str) -> tuple[str, set, list]:
         """A template's source, the variables it reads and the templates it pulls in."""
