@@ -558,19 +558,11 @@ class Fingerprints:
     def template(self, name: str) -> str:
         """Hash of a template, the templates it pulls in, and the globals they use."""
         if name not in self.templates:
-            sources, names, todo = [], set(), [name]
-            seen: set = set()
-            while todo:
-                current = todo.pop()
-                if current in seen:
-                    continue
-                seen.add(current)
-                source, used_names, refs = self._parse(current)
-                sources.append((current, source))
-                names |= used_names
-                todo.extend(refs)
+            parsed = [(current, self._parse(current)) for current in self.pulled_in([name])]
+            sources = [(current, source) for current, (source, _, _) in parsed]
+            names = set().union(*(used_names for _, (_, used_names, _) in parsed))
             used = [(g, self.globals[g]) for g in self.GLOBALS if g in names]
-            self.templates[name] = digest(repr((sorted(sources), used)))
+            self.templates[name] = digest(repr((sources, used)))
         return self.templates[name]
 
     def pulled_in(self, names) -> list[str]:
