@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
-bench/incremental_side_by_side.py, bench/micro_timings.py, bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
+bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
 import os
 import re
 import shutil
@@ -183,6 +183,16 @@ def test_incremental_side_by_side_adds_and_deletes_with_each_copy_and_leaves_the
                              rf"wall median [\d.]+; CPU median [\d.]+$", out, re.MULTILINE), out
             assert re.search(rf"^{name} {step}: built {articles} articles: ", out, re.MULTILINE), out
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
+
+
+def test_import_costs_times_each_copy_every_round():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "import_costs.py"), str(ROOT), str(ROOT),
+                          "--rounds", "2"], capture_output=True, text=True, check=True).stdout
+    rounds = re.findall(rf"^round (\d) {re.escape(str(ROOT))}: ycarchive.markup [\d.]+ ms; in a rebuild: "
+                        rf"importlib.metadata not imported, tqdm not imported$", out, re.MULTILINE)
+    assert rounds == ["1", "1", "2", "2"], out
+    assert re.search(r"^article id with strftime: [\d.]+ us\narticle id with isoformat: [\d.]+ us$", out,
+                     re.MULTILINE)
 
 
 def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_was(tmp_path):

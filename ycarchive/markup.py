@@ -34,8 +34,8 @@ class _NoRawHtml(Extension):
 
 
 # The extension as an object, not by its name: a name makes Markdown look through every
-# installed package's entry points (importlib.metadata). Importing this module took 28-77 ms
-# so, 75-106 ms with a cold file cache; 4-11 ms now (docs/performance.md, 2026-12-03).
+# installed package's entry points (importlib.metadata). Importing this module took 27-31 ms
+# so, 63-104 ms with a cold file cache; 3.5-5.7 ms now (bench/import_costs.py, 2026-12-03).
 _md = markdown.Markdown(extensions=[_NoRawHtml(), SaneListExtension()], output_format="html")
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>")

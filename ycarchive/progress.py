@@ -5,7 +5,8 @@ import sys
 
 
 class _Quiet:
-    """The bar when none is shown: tqdm is not even imported then (6-12 ms of a build)."""
+    """The bar when none is shown: tqdm is not even imported then (5-16 ms of a build,
+    bench/import_costs.py)."""
 
     def update(self, n: int = 1) -> None:
         pass

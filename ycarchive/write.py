@@ -116,7 +116,7 @@ class Stage:
         if self.flat:
             on_disk = os.listdir(self.dir)
             # Staged files are those whose key changed, so their names are looked for among
-            # those first: hashing all 36,000 paths of 10,000 articles took 0.05 s of every build.
+            # those first, rather than hashing all 36,000 paths of 10,000 articles every build.
             names = {_flat_name(dest): dest for dest, key in keys.items() if previous.get(dest) != key} \
                 if on_disk else {}
             if any(name not in names for name in on_disk):   # a file made again with its old key
