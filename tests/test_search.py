@@ -260,6 +260,39 @@ def test_last_numbers_behave_as_a_dict(start, ops):
     assert last.subset([*start, *(term for _, term, _ in ops)]) == expected
 
 
+@pytest.mark.parametrize("recent_bytes", [search_module.RECENT_BYTES, 200])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𪚥")), max_size=30),
+                          st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𪚥")), max_size=200), st.integers(0, 3)),
+                max_size=12))
+def test_newest_months_chunks_hold_its_terms_by_hash(monkeypatch, recent_bytes, articles):
+    """recent_chunks cuts one chunk into its terms' entries without parsing it: the same bytes as
+    the terms' postings put into chunks term by term."""
+    monkeypatch.setattr(search_module, "RECENT_BYTES", recent_bytes)   # 200: more than one chunk
+    docs = [doc(i, title, text, date=f"2025-06-2{day}", people=(title[:3],), tags=(text[-2:],))
+            for i, (title, text, day) in enumerate(articles)]
+    items = number_docs(docs)
+    chunks, sums, n = search_module.recent_chunks(items)
+    if not items:
+        assert (chunks, n) == ({}, 0)
+        return
+    fields, expected_sums = postings_article_by_article(items)
+    buckets = [{} for _ in range(n)]
+    for f, found in enumerate(fields):
+        for term, (_, _, text) in found.items():
+            buckets[fnv1a(term) % n].setdefault(term, ["", "", ""])[f] = text
+    assert sums == expected_sums
+    assert chunks == {search_module.chunk_file(i, n, "r"): search_module._chunk_json(terms)
+                      for i, terms in enumerate(buckets)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=20))   # up to 160 bytes: both ways of fnv1a_many
+def test_strings_hashed_in_bulk_are_fnv1a(texts):
+    assert search_module.fnv1a_many(texts).tolist() == [fnv1a(t) for t in texts]
+
+
 @pytest.mark.parametrize("terms", [["志", "志愿", "志愿服务", "〇一", "\uf900", "\uffff\u0800"],  # three UTF-8 bytes each
                                    ["志", "志愿服务", "𠀀", "𠀀𠀁𪚥龥", "〇一"]])
 def test_term_hashes_in_bulk_are_fnv1a(terms):
