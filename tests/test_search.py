@@ -288,7 +288,7 @@ def test_newest_months_chunks_hold_its_terms_by_hash(monkeypatch, recent_bytes, 
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=40), max_size=20))   # up to 160 bytes: both ways of fnv1a_many
+@given(st.lists(st.text(max_size=40), max_size=20))   # of many lengths, up to 160 bytes
 def test_strings_hashed_in_bulk_are_fnv1a(texts):
     assert search_module.fnv1a_many(texts).tolist() == [fnv1a(t) for t in texts]
 
