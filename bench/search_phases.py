@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -86,15 +88,28 @@ def main(argv=None) -> int:
 
 def run_bytes(items: list, n_buckets: int) -> str:
     """What one run's postings, as the indexing processes save them for the merge, are made of:
-    the arrays that name and place each (field, term) segment, and the postings' text."""
+    the arrays that name and place each (field, term) segment, and the postings' text; then the
+    segments and text by kind of term (Han terms by their length in characters, and words)."""
     fields, _ = search._index_arrays(items, n_buckets)
     fields = search._split_run(fields, [0, n_buckets])[0]   # as saved: one part of all chunks
     segments = sum(len(f[2]) for f in fields)
     arrays = sum(a.nbytes for cps, _, first, last, _, offsets, buckets in fields
                  for a in (cps, first, last, offsets, buckets))
     text = sum(f[4].nbytes for f in fields)
+    kinds: dict = {}
+    for cps, words, _, _, _, offsets, _ in fields:
+        # a segment's kind: its Han term's length (rows of code points padded with 0), or a word
+        kind = np.concatenate((np.count_nonzero(cps, axis=1), np.zeros(len(words), dtype=np.int64)))
+        sizes = np.diff(offsets)
+        for k in range(5):
+            count, size = kinds.get(k, (0, 0))
+            kinds[k] = (count + int((kind == k).sum()), size + int(sizes[kind == k].sum()))
+    names = {0: "words", 1: "characters", 2: "bigrams", 3: "trigrams", 4: "4-grams"}
+    by_kind = "; ".join(f"{names[k]} {count:,} ({count * 100 / max(segments, 1):.0f} %), {size / 1e6:.1f} MB"
+                        for k, (count, size) in sorted(kinds.items(), key=lambda kv: (kv[0] == 0, kv[0])))
     return (f"a run of {len(items)} articles: {segments:,} segments, {arrays / 1e6:.1f} MB of arrays "
-            f"({arrays / max(segments, 1):.1f} bytes a segment), {text / 1e6:.1f} MB of postings text")
+            f"({arrays / max(segments, 1):.1f} bytes a segment), {text / 1e6:.1f} MB of postings text\n"
+            f"  by kind of term, segments and postings text: {by_kind}")
 
 
 if __name__ == "__main__":

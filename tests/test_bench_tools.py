@@ -27,6 +27,11 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     run = re.search(r"^a run of 250 articles: ([\d,]+) segments, ([\d.]+) MB of arrays \(([\d.]+) bytes a segment\), "
                     r"([\d.]+) MB of postings text$", out, re.MULTILINE)
     assert 0 < int(run[1].replace(",", "")) < segments and float(run[2]) > 0 and float(run[3]) > 0 and float(run[4]) > 0
+    kinds = re.search(r"^  by kind of term, segments and postings text: (.+)$", out, re.MULTILINE)[1]
+    found = re.findall(r"(characters|bigrams|trigrams|4-grams|words) ([\d,]+) \(\d+ %\), ([\d.]+) MB", kinds)
+    assert [k for k, _, _ in found] == ["characters", "bigrams", "trigrams", "4-grams", "words"]
+    assert sum(int(n.replace(",", "")) for _, n, _ in found) == int(run[1].replace(",", ""))   # every segment, once
+    assert all(int(n.replace(",", "")) > 0 for k, n, _ in found if k != "words")
     smaller = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
                               "--run", "30", "--part", "70"], capture_output=True, text=True, check=True).stdout
     more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, [\d,]+ chunks, "
