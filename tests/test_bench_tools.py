@@ -1,6 +1,8 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
-bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py --side-by-side and --incremental."""
+bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py,
+bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py
+--side-by-side and --incremental."""
 import os
 import re
 import shutil

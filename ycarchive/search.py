@@ -147,7 +147,9 @@ def fnv1a_many(texts: list[str]):
 def _fnv1a_spans(data, starts, lens):
     """fnv1a() of the byte strings data[starts[i] : starts[i] + lens[i]], as a uint64 array: one
     step a byte position, for the strings that are that long (longest first, so that those are
-    the first rows), so the work is one step a byte however long the longest string is."""
+    the first rows), so the work is one step a byte however long the longest string is.
+    (_fnv1a_rows does the same for the index's terms of up to four characters, column by column
+    of the UTF-8 matrix it already has, which is faster there than this.)"""
     order = np.argsort(-lens, kind="stable")
     at, left = starts[order].astype(np.int64), lens[order]
     h = np.full(len(order), 0x811C9DC5, dtype=np.uint64)
@@ -1355,8 +1357,9 @@ RECENT_BYTES = 16 << 10  # of JSON in a chunk of the newest month, at most on av
 def recent_chunks(recent: list[tuple[int, SearchDoc]]) -> tuple[dict[str, bytes], list[int], int]:
     """(chunks, field length sums, chunk count) of the newest month's articles, made afresh in
     every build (the newest month of the 10,000 synthetic articles is 91 of them): indexed in
-    one run into one chunk, which _split_chunk cuts into the month's chunks. The chunk count is the power of two that keeps the chunks at RECENT_BYTES or less on
-    average, so that the extra fetch a query makes stays small: about 6 KB gzip at 10,000
+    one run into one chunk, which _split_chunk cuts into the month's chunks. The chunk count is
+    the power of two that keeps the chunks at RECENT_BYTES or less on average, so that the
+    extra fetch a query makes stays small: about 6 KB gzip at 10,000
     synthetic articles. (By terms instead, 128 a chunk, the 344 articles of the newest month
     at 100,000 had 36 KB chunks: that text repeats its terms, so its lists are long.) Every
     chunk is written, empty or not, so that no query fetches a missing file."""
@@ -1382,12 +1385,11 @@ def _split_chunk(whole: bytes, n: int) -> list[bytes]:
     """
     if len(whole) <= 2:
         return [b"{}"] * n
-    src = np.frombuffer(whole + b"{,}", dtype=np.uint8)   # the punctuation to copy is at the end
-    brace, comma, close = len(whole), len(whole) + 1, len(whole) + 2
-    ends = np.flatnonzero(src[: len(whole)] == ord("]")) + 1   # an entry's only ']' ends it
+    src = np.frombuffer(whole, dtype=np.uint8)
+    ends = np.flatnonzero(src == ord("]")) + 1                   # an entry's only ']' ends it
     starts = np.concatenate(([1], ends[:-1] + 1))                # after the '{' or the ','
     names = starts + 1                                          # after the term's '"'
-    names_end = np.flatnonzero(src[: len(whole)] == ord(":")) - 1
+    names_end = np.flatnonzero(src == ord(":")) - 1
     bucket = (_fnv1a_spans(src, names, names_end - names) % np.uint64(n)).astype(np.int64)
     order = np.argsort(bucket, kind="stable")
     bucket, starts, length = bucket[order], starts[order], (ends - starts)[order]
@@ -1399,9 +1401,9 @@ def _split_chunk(whole: bytes, n: int) -> list[bytes]:
     place = np.arange(len(bucket)) - first[bucket]              # an entry's place in its chunk
     dst = offsets[bucket] + 1 + before - before[first[bucket]] + place
     out = np.empty(int(sizes.sum()), dtype=np.uint8)
-    out[offsets] = src[brace]
-    out[offsets + sizes - 1] = src[close]
-    out[(dst + length)[place < counts[bucket] - 1]] = src[comma]
+    out[offsets] = ord("{")
+    out[offsets + sizes - 1] = ord("}")
+    out[(dst + length)[place < counts[bucket] - 1]] = ord(",")
     _copy_ranges(out, dst, src, starts, length)
     data = out.tobytes()
     return [data[a : a + size] for a, size in zip(offsets.tolist(), sizes.tolist())]
