@@ -467,6 +467,66 @@ def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them
     assert change_and_build(edit(mds[0], "志愿服务"), "trusted again") == ["record"]
 
 
+def test_search_state_parts_are_read_and_saved_only_for_changes_before_the_newest_month(tmp_path, monkeypatch):
+    """The parts of the search index's state that only a change to an article before the
+    newest month needs (search.STATE_PARTS) are kept in a file of their own: a build that
+    changes only the newest month neither loads nor saves them; one that changes an older
+    article loads them, splices, and saves them under a new token; and when the file is
+    missing, or is not the one saved with the rest of the cache, everything is indexed again.
+    Every build gives the bytes of a clean build."""
+    from ycarchive import cli
+    from ycarchive import search as search_module
+
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    parts = cli.cache_dir(out) / cli.STATE_FILE
+    first = parts.read_bytes()
+    log = tmp_path / "log"
+    real_load, real_index = cli._load_state_parts, search_module.index_chunks
+
+    def logged(name, real):
+        def run(*args, **kwargs):  # runs in the search process: tell the test through a file
+            with open(log, "a") as handle:
+                handle.write(f"{name}\n")
+            return real(*args, **kwargs)
+        return run
+
+    monkeypatch.setattr(cli, "_load_state_parts", logged("load", real_load))
+    monkeypatch.setattr(search_module, "index_chunks", logged("index", real_index))
+
+    def change_and_build(change, note: str) -> list[str]:
+        change()
+        log.write_text("")
+        assert build(content, out) == 0
+        done = log.read_text().split()
+        assert build(content, tmp_path / note) == 0
+        assert tree(out) == tree(tmp_path / note), note
+        return done
+
+    older = sorted((content / "2025" / "06").rglob("*.md"))
+
+    def edit(md, note):
+        return lambda: md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
+
+    newest_page = content / "2025" / "07" / "01" / "03"
+    stat = parts.stat()
+    assert change_and_build(lambda: (newest_page / "03-new.md").write_text(
+        article("七月新增", "临猗县", "薛哲", "社区议事会。"), encoding="utf-8"), "add July") == []
+    assert change_and_build(edit(newest_page / "03-new.md", "志愿服务"), "edit July") == []
+    assert (parts.stat().st_ino, parts.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
+    assert change_and_build(edit(older[0], "健步走"), "edit June") == ["load"]   # spliced
+    assert parts.read_bytes() != first
+    second = parts.read_bytes()
+    assert change_and_build(edit(older[1], "红色物业"), "edit June again") == ["load"]
+    parts.write_bytes(second)   # the parts of an earlier state: not to be used
+    assert change_and_build(edit(older[0], "网格员"), "stale parts") == ["load", "index"]
+    parts.unlink()
+    assert change_and_build(edit(older[1], "议事厅"), "no parts") == ["load", "index"]
+    assert change_and_build(edit(older[0], "小板凳"), "parts again") == ["load"]
+
+
 def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
     """CPython keeps the UTF-8 that pickling a str asks for in the str itself; the cache's
     pickler writes long non-ASCII strings as bytes of their own, and reads them back as they were."""

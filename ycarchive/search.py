@@ -2033,6 +2033,27 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=No
         return _build_search_files(docs, cache, sink)
 
 
+# The parts of the older articles' state that only a change to one of them needs, and that are
+# most of the search index's cache (47 of its 54 MB at 10,000 articles of news text, most of it
+# the last numbers): the build's cache keeps them in a file of their own, which it loads only
+# when a build needs them and saves only when they changed (ycarchive/cli.py). A state whose
+# parts are in that file has, instead, "load parts": a function that returns them, or None if
+# the file is missing or not the one the state was saved with.
+STATE_PARTS = ("last", "tail", "memo")
+
+
+def _with_parts(state: dict) -> dict | None:
+    """`state` with its STATE_PARTS loaded if they were kept apart, or None if they cannot be."""
+    load = state.pop("load parts", None)
+    if load is None:
+        return state
+    parts = load()
+    if parts is None:
+        return None
+    state.update(parts)
+    return state
+
+
 def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=None) -> dict[str, bytes]:
     """Return {dest_path (relative to site root, under 'search/'): bytes} for the index.
 
@@ -2064,15 +2085,56 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
     numbered = number_docs(docs)
     keys = [doc_key(d) for _, d in numbered]
     split = bisect_left(numbered, recent_start(numbered), key=itemgetter(0))
-    older, older_keys = numbered[:split], keys[:split]  # the index below is theirs; recent_chunks the rest's
+    older = numbered[:split]  # the index below is theirs; recent_chunks the rest's
     old_numbers = cache.get("records", {})
     record_files = cache.pop("record files", None)  # mutated below: a failed build leaves none behind
     if record_files is None:
         record_files = {}
     n_buckets = bucket_count(len(numbered))
-    current = {(num, k) for (num, _), k in zip(older, older_keys)}
+    current = {(num, k) for (num, _), k in zip(older, keys[:split])}
     newest = _day_start(older[-1][0]) if older else 0
     state = cache.pop("state", None)  # mutated below: a failed build leaves none behind
+    if (state is not None and current and state["buckets"] == n_buckets and state["base"] == newest
+            and state["entries"] == current):
+        # No older article changed (articles of the newest month were added, edited or deleted):
+        # their chunks stay as they are, and so does what is kept to patch them, which then
+        # need not even be loaded (STATE_PARTS).
+        cache["state"] = state
+        chunks, sums = state["chunks"], state["sums"]
+    else:
+        chunks, sums = _older_index(cache, state and _with_parts(state), numbered, keys, split, current, newest,
+                                    record_files, n_buckets, sink)
+    # the records: those of articles gone, or now numbered otherwise, out; new or changed ones made
+    paths = {record_path(num): (num, d, k) for (num, d), k in zip(numbered, keys)}
+    for path in [path for path in record_files if path not in paths]:
+        del record_files[path]
+    if sink is not None and not isinstance(record_files, OutputChunks):
+        record_files = OutputChunks(None, {})
+    for path, (num, d, k) in paths.items():
+        if old_numbers.get(k) != num or path not in record_files:
+            data = render_record(num, d)
+            if sink is None:
+                record_files[path] = data
+            else:
+                record_files.sunk(path, sink(path, data))
+    cache["records"] = {k: num for num, _, k in paths.values()}
+    cache["record files"] = record_files
+    month, month_sums, n_recent = recent_chunks(numbered[split:])
+    files = {"search/meta.json": render_meta(numbered, list(map(add, sums, month_sums)),
+                                             n_buckets if older else 0, n_recent), **month}
+    for made in (chunks, record_files):  # the rest: OutputChunks.kept
+        files.update(made.held if isinstance(made, OutputChunks) else made)
+    files.update(render_facets(numbered))
+    return files
+
+
+def _older_index(cache: dict, state: dict | None, numbered: list, keys: list[str], split: int, current: set,
+                 newest: int, record_files, n_buckets: int, sink) -> tuple:
+    """(chunks, field length sums) of the articles before the newest month, `numbered[:split]`
+    (`keys` their doc_key()s, `current` their (number, key) pairs, `newest` the first number
+    of their newest day), from `state`, the previous build's, where it can be patched (see
+    _build_search_files), or indexed again; the next build's state goes into `cache`."""
+    older, older_keys = numbered[:split], keys[:split]
     by_key = {k: d for (_, d), k in zip(numbered, keys)} if state is not None else {}
     todo = None
     known: dict[int, list] = {}  # article number -> field_postings() of its fields
@@ -2129,28 +2191,7 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
                 memo[e] = fields
     cache["state"] = {"buckets": n_buckets, "entries": current, "chunks": chunks, "last": last, "sums": sums,
                       "base": newest, "tail": tail, "base_sums": base_sums or [0, 0, 0], "memo": memo}
-    # the records: those of articles gone, or now numbered otherwise, out; new or changed ones made
-    paths = {record_path(num): (num, d, k) for (num, d), k in zip(numbered, keys)}
-    for path in [path for path in record_files if path not in paths]:
-        del record_files[path]
-    if sink is not None and not isinstance(record_files, OutputChunks):
-        record_files = OutputChunks(None, {})
-    for path, (num, d, k) in paths.items():
-        if old_numbers.get(k) != num or path not in record_files:
-            data = render_record(num, d)
-            if sink is None:
-                record_files[path] = data
-            else:
-                record_files.sunk(path, sink(path, data))
-    cache["records"] = {k: num for num, _, k in paths.values()}
-    cache["record files"] = record_files
-    month, month_sums, n_recent = recent_chunks(numbered[split:])
-    files = {"search/meta.json": render_meta(numbered, list(map(add, sums, month_sums)),
-                                             n_buckets if older else 0, n_recent), **month}
-    for made in (chunks, record_files):  # the rest: OutputChunks.kept
-        files.update(made.held if isinstance(made, OutputChunks) else made)
-    files.update(render_facets(numbered))
-    return files
+    return chunks, sums
 
 
 def _json(value) -> bytes:
