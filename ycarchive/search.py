@@ -2034,9 +2034,9 @@ def build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=No
 
 
 # The parts of the older articles' state that only a change to one of them needs, and that are
-# most of the search index's cache (47 of its 54 MB at 10,000 articles of news text, most of it
+# most of the search index's cache (52 of its 54 MB at 10,000 articles of news text, most of it
 # the last numbers): the build's cache keeps them in a file of their own, which it loads only
-# when a build needs them and saves only when they changed (ycarchive/cli.py). A state whose
+# when a build needs them and saves only when it loaded them (ycarchive/cli.py). A state whose
 # parts are in that file has, instead, "load parts": a function that returns them, or None if
 # the file is missing or not the one the state was saved with.
 STATE_PARTS = ("last", "tail", "memo")
@@ -2064,11 +2064,12 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
     the previous build's records by path ("record files"), the previous chunks, each term's
     last article number per field, and, for the terms of the newest day's articles, their
     field lengths and last numbers before that day (the day's postings end each of its terms'
-    strings). A build whose changes are all numbered from the start of the
-    previous build's newest day on (articles of that day added, edited or deleted; new days)
-    cuts those terms back to the state before that day and appends the postings of the
-    articles from that day on; one that only adds articles numbered after all earlier ones
-    just appends theirs. Before either, up to SPLICE_LIMIT changed articles of older days (and
+    strings). A build in which no older article changed keeps that state as it is, without
+    loading its STATE_PARTS if they were kept apart. A build whose changes are all numbered
+    from the start of the previous build's newest day on (articles of that day added, edited
+    or deleted; new days) cuts those terms back to the state before that day and appends the
+    postings of the articles from that day on; one that only adds articles numbered after all
+    earlier ones just appends theirs. Before either, up to SPLICE_LIMIT changed articles of older days (and
     of the newest day, if all of its changes fit too) are spliced into the chunks
     (_splice_older). Any other change indexes everything again.
 
