@@ -640,6 +640,49 @@ def test_rendered_bodies_are_kept_by_month_and_read_only_when_shown(tmp_path):
     assert tree(out) == tree(clean)
 
 
+def test_checked_fields_are_kept_with_unchanged_files_and_their_names_looked_up_in_every_build(tmp_path, monkeypatch,
+                                                                                                capsys):
+    """An article's front matter is checked when its file is read, and the checked fields are
+    kept with it in the cache: a later build checks only the files that changed. The names in
+    them are looked up in the registries in every build, so a person renamed in people.yml is
+    reported against an unchanged article, as a build without a cache reports it."""
+    from ycarchive import library as library_module
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    assert build(content, out) == 0
+    checked = []
+    real = library_module._article_fields
+
+    def counted(check):
+        checked.append(check.doc.src_path)
+        return real(check)
+
+    monkeypatch.setattr(library_module, "_article_fields", counted)
+    edited = content / "2025/06/24/03/01-huludao.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    past = time.time_ns() - 3600 * 1_000_000_000   # not changed just now, or the next build would read it again
+    os.utime(edited, ns=(past, past))
+    assert build(content, out) == 0
+    assert checked == ["2025/06/24/03/01-huludao.md"]
+    clean = tmp_path / "clean"
+    assert build(content, clean) == 0
+    assert tree(out) == tree(clean)
+
+    people = content / "people.yml"
+    people.write_text(people.read_text(encoding="utf-8").replace("- name: 薛哲\n", "- name: 薛哲明\n"),
+                      encoding="utf-8")
+    checked.clear()
+    capsys.readouterr()
+    assert build(content, out) == 1
+    assert checked == []
+    errors = sorted(line for line in capsys.readouterr().err.splitlines() if "unknown person" in line)
+    assert errors and all("'薛哲'" in line for line in errors)
+    assert build(content, tmp_path / "new") == 1
+    assert sorted(line for line in capsys.readouterr().err.splitlines() if "unknown person" in line) == errors
+
+
 def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_body(tmp_path):
     """A draft left out of a build is parsed and cached, but its body is never rendered; the
     next build with --drafts reads the body from the file again."""

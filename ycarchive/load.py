@@ -26,6 +26,7 @@ class Doc:
     body_line: int = 0                          # the Markdown body's first line (the body: RawContent.bodies)
     digest: str = ""                            # hash of the file's text, for incremental builds
     body_digest: str = ""                       # hash of the body, made once with the Doc (cached)
+    checked: tuple | None = None                # an article's checked fields (library._article_fields)
 
     def line(self, key: str | None = None) -> int:
         return self.lines.get(key, 1) if key else 1
