@@ -412,6 +412,32 @@ def test_search_chunks_come_from_the_output_where_its_manifest_vouches_for_them(
     assert edit_and_build("红色物业") == 1
 
 
+def noting(log: Path, name: str, real):
+    """`real`, noting `name` in the file `log` at every call: calls made in the search process
+    (a forked child) reach the test this way."""
+    def run(*args, **kwargs):
+        with open(log, "a") as handle:
+            handle.write(f"{name}\n")
+        return real(*args, **kwargs)
+    return run
+
+
+def appending(md: Path, note: str):
+    """A change that adds a line to an article's body."""
+    return lambda: md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
+
+
+def noted_build(content: Path, out: Path, log: Path, clean: Path) -> list[str]:
+    """Build `out`, then `clean` from nothing, which must give the same files; return the calls
+    noted in `log` by the first build, sorted."""
+    log.write_text("")
+    assert build(content, out) == 0
+    noted = sorted(log.read_text().split())
+    assert build(content, clean) == 0
+    assert tree(out) == tree(clean), clean.name
+    return noted
+
+
 def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them(tmp_path, monkeypatch):
     """The search index's cache keeps each article's number and its record's key, not the
     record's bytes: a build makes only the records of articles added or changed, and reads an
@@ -430,32 +456,15 @@ def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them
     assert search_cache["record files"] is None and set(search_cache["record keys"]) == record_files
     assert not any(dest.startswith("search/d/") for dest in digests)
     log = tmp_path / "made"
-    real_render, real_index = search_module.render_record, search_module.index_chunks
-
-    def logged(name, real):
-        def run(*args, **kwargs):  # runs in the search process: tell the test through a file
-            with open(log, "a") as handle:
-                handle.write(f"{name}\n")
-            return real(*args, **kwargs)
-        return run
-
-    monkeypatch.setattr(search_module, "render_record", logged("record", real_render))
-    monkeypatch.setattr(search_module, "index_chunks", logged("index", real_index))
+    monkeypatch.setattr(search_module, "render_record", noting(log, "record", search_module.render_record))
+    monkeypatch.setattr(search_module, "index_chunks", noting(log, "index", search_module.index_chunks))
     mds = articles_of(content)
 
     def change_and_build(change, note: str) -> list[str]:
         change()
-        log.write_text("")
-        assert build(content, out) == 0
-        made = log.read_text().split()
-        assert build(content, tmp_path / note) == 0
-        assert tree(out) == tree(tmp_path / note), note
-        return sorted(made)
+        return noted_build(content, out, log, tmp_path / note)
 
-    def edit(md, note):
-        return lambda: md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
-
-    assert change_and_build(edit(mds[1], "社区议事"), "edit") == ["record"]
+    assert change_and_build(appending(mds[1], "社区议事"), "edit") == ["record"]
     assert change_and_build(mds[2].unlink, "delete") == []  # its record read from the output, and spliced out
     manifest = json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8"))
     record = next(path for path in sorted(record_files) if (out / path).is_file())
@@ -463,8 +472,8 @@ def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them
     (out / write_module.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     # every record made again, and the edited article's old record not to be had: all indexed again
     # (an article of June, before the newest month: July's are indexed afresh in every build anyway)
-    assert change_and_build(edit(mds[0], "健步走"), "untrusted") == ["index"] + ["record"] * (len(mds) - 1)
-    assert change_and_build(edit(mds[0], "志愿服务"), "trusted again") == ["record"]
+    assert change_and_build(appending(mds[0], "健步走"), "untrusted") == ["index"] + ["record"] * (len(mds) - 1)
+    assert change_and_build(appending(mds[0], "志愿服务"), "trusted again") == ["record"]
 
 
 def test_search_state_parts_are_read_and_saved_only_for_changes_before_the_newest_month(tmp_path, monkeypatch):
@@ -484,47 +493,30 @@ def test_search_state_parts_are_read_and_saved_only_for_changes_before_the_newes
     parts = cli.cache_dir(out) / cli.STATE_FILE
     first = parts.read_bytes()
     log = tmp_path / "log"
-    real_load, real_index = cli._load_state_parts, search_module.index_chunks
-
-    def logged(name, real):
-        def run(*args, **kwargs):  # runs in the search process: tell the test through a file
-            with open(log, "a") as handle:
-                handle.write(f"{name}\n")
-            return real(*args, **kwargs)
-        return run
-
-    monkeypatch.setattr(cli, "_load_state_parts", logged("load", real_load))
-    monkeypatch.setattr(search_module, "index_chunks", logged("index", real_index))
+    monkeypatch.setattr(cli, "_load_state_parts", noting(log, "load", cli._load_state_parts))
+    monkeypatch.setattr(search_module, "index_chunks", noting(log, "index", search_module.index_chunks))
 
     def change_and_build(change, note: str) -> list[str]:
         change()
-        log.write_text("")
-        assert build(content, out) == 0
-        done = log.read_text().split()
-        assert build(content, tmp_path / note) == 0
-        assert tree(out) == tree(tmp_path / note), note
-        return done
+        return noted_build(content, out, log, tmp_path / note)
 
     older = sorted((content / "2025" / "06").rglob("*.md"))
-
-    def edit(md, note):
-        return lambda: md.write_text(md.read_text(encoding="utf-8") + f"\n{note}\n", encoding="utf-8")
 
     newest_page = content / "2025" / "07" / "01" / "03"
     stat = parts.stat()
     assert change_and_build(lambda: (newest_page / "03-new.md").write_text(
         article("七月新增", "临猗县", "薛哲", "社区议事会。"), encoding="utf-8"), "add July") == []
-    assert change_and_build(edit(newest_page / "03-new.md", "志愿服务"), "edit July") == []
+    assert change_and_build(appending(newest_page / "03-new.md", "志愿服务"), "edit July") == []
     assert (parts.stat().st_ino, parts.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
-    assert change_and_build(edit(older[0], "健步走"), "edit June") == ["load"]   # spliced
+    assert change_and_build(appending(older[0], "健步走"), "edit June") == ["load"]   # spliced
     assert parts.read_bytes() != first
     second = parts.read_bytes()
-    assert change_and_build(edit(older[1], "红色物业"), "edit June again") == ["load"]
+    assert change_and_build(appending(older[1], "红色物业"), "edit June again") == ["load"]
     parts.write_bytes(second)   # the parts of an earlier state: not to be used
-    assert change_and_build(edit(older[0], "网格员"), "stale parts") == ["load", "index"]
+    assert change_and_build(appending(older[0], "网格员"), "stale parts") == ["index", "load"]
     parts.unlink()
-    assert change_and_build(edit(older[1], "议事厅"), "no parts") == ["load", "index"]
-    assert change_and_build(edit(older[0], "小板凳"), "parts again") == ["load"]
+    assert change_and_build(appending(older[1], "议事厅"), "no parts") == ["index", "load"]
+    assert change_and_build(appending(older[0], "小板凳"), "parts again") == ["load"]
 
 
 def test_saving_the_cache_leaves_no_utf8_copy_in_the_strings_it_saved(tmp_path):
