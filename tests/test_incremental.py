@@ -632,8 +632,8 @@ def test_rendered_bodies_are_kept_by_month_and_read_only_when_shown(tmp_path):
     assert tree(out) == tree(clean)
 
 
-def test_checked_fields_are_kept_with_unchanged_files_and_their_names_looked_up_in_every_build(tmp_path, monkeypatch,
-                                                                                                capsys):
+def test_checked_fields_are_kept_with_unchanged_files_and_their_names_looked_up_in_every_build(
+        tmp_path, monkeypatch, capsys):
     """An article's front matter is checked when its file is read, and the checked fields are
     kept with it in the cache: a later build checks only the files that changed. The names in
     them are looked up in the registries in every build, so a person renamed in people.yml is

@@ -291,7 +291,8 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
             fields = _article_fields(check)
             if len(problems.items) == found:   # kept with the Doc (and its cache) only when all is well
                 doc.checked = fields
-        title, kind, kicker, subtitle, source, draft, approximate, county_names, names, column, tag_names, review = fields
+        (title, kind, kicker, subtitle, source, draft, approximate, county_names, names, column, tag_names,
+         review) = fields
         article = Article(doc.src_path, page, int(match.group(1)), slug, title=title, kind=kind, kicker=kicker,
                           subtitle=subtitle, source=source, draft=draft,
                           date_approximate=page.date_approximate if approximate is None else approximate,

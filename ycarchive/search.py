@@ -2069,9 +2069,9 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
     from the start of the previous build's newest day on (articles of that day added, edited
     or deleted; new days) cuts those terms back to the state before that day and appends the
     postings of the articles from that day on; one that only adds articles numbered after all
-    earlier ones just appends theirs. Before either, up to SPLICE_LIMIT changed articles of older days (and
-    of the newest day, if all of its changes fit too) are spliced into the chunks
-    (_splice_older). Any other change indexes everything again.
+    earlier ones just appends theirs. Before either, up to SPLICE_LIMIT changed articles of
+    older days (and of the newest day, if all of its changes fit too) are spliced into the
+    chunks (_splice_older). Any other change indexes everything again.
 
     The previous chunks and records may be OutputChunks (read from the output when needed);
     then the files returned hold only the chunks and records it read or changed, and the
