@@ -10,9 +10,15 @@ SITE must have been built from CONTENT by this checkout. Prints:
   third-party modules imported first so that only ours are counted;
 - keying every page of the site, its descriptions hashed from their marshal bytes as the build
   does and from their repr(), as it did before (medians of --rounds);
+- checking the content and making the Library (`build_library`), with each article's checked
+  fields as the cache keeps them and with every article checked again (medians of --rounds);
+- drawing the county map on the 15 pages an added article changes, each county's path data
+  made once and made for every map (medians of --rounds);
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
   folder, the site rebuilt with every page's render timed, then the article removed and the
-  site rebuilt again. The slowest pages are printed.
+  site rebuilt again. The slowest pages are printed;
+- the sizes of the build's cache files: the parsed files, the search index's cache and the
+  parts of its state kept apart (`search-state.pickle`).
 """
 from __future__ import annotations
 
@@ -31,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from build_bench import compile_bytecode  # noqa: E402
-from ycarchive import cli, load, render  # noqa: E402
+from ycarchive import cli, countymap, errors, library, load, render  # noqa: E402
 from ycarchive.stamp import RACY_SECONDS  # noqa: E402
 
 OURS = "ycarchive.cli, ycarchive.render, ycarchive.library, ycarchive.load, ycarchive.write, ycarchive.search"
@@ -84,6 +90,52 @@ def page_keys(content: Path, site: Path, rounds: int) -> None:
     print(f"keying {len(jobs):,} pages: {ours:.3f} s hashing marshal bytes, {with_repr:.3f} s hashing repr()")
 
 
+def checking(content: Path, site: Path, rounds: int) -> None:
+    def made(kept: bool) -> float:
+        cache = cli.load_cache(site, with_search=False)
+        problems = errors.Problems()
+        raw = load.load_content(content, problems, cache["docs"])
+        if not kept:
+            for doc in raw.articles:
+                doc.checked = None
+        started = time.perf_counter()
+        library.build_library(raw, problems, renderings=cache["markdown"])
+        return time.perf_counter() - started
+
+    print(f"making the Library: {median_of(rounds, lambda: made(True)):.3f} s with the checked fields kept, "
+          f"{median_of(rounds, lambda: made(False)):.3f} s checking every article again")
+
+
+def county_maps(site: Path, rounds: int, maps: int = 15) -> None:
+    shapes = cli.county_shapes(cli.load_cache(site, with_search=False))
+    counts = {c.code: 10 for c in shapes.counties}
+    urls = {c.code: f"county/{c.code}/" for c in shapes.counties}
+    kept = countymap.County.path
+
+    def drawn(once: bool) -> float:
+        for county in shapes.counties:
+            county.__dict__.pop("path", None)
+        countymap.County.path = kept if once else property(lambda county: countymap.path_data(county.rings))
+        try:
+            started = time.perf_counter()
+            for n in range(maps):
+                countymap.render_county_map(shapes, counts, urls, shapes.counties[n % len(shapes.counties)].code)
+            return time.perf_counter() - started
+        finally:
+            countymap.County.path = kept
+
+    print(f"drawing {maps} county maps: {median_of(rounds, lambda: drawn(True)) * 1000:.1f} ms with each path made "
+          f"once, {median_of(rounds, lambda: drawn(False)) * 1000:.1f} ms made for every map")
+
+
+def cache_sizes(site: Path) -> None:
+    folder = cli.cache_dir(site)
+    docs = sum(p.stat().st_size for p in folder.glob("docs.*.pickle"))
+    search, state = (folder / "search.pickle", folder / cli.STATE_FILE)
+    sizes = [f"{p.stat().st_size / 1e6:.1f} MB" if p.exists() else "none" for p in (search, state)]
+    print(f"cache: parsed files {docs / 1e6:.1f} MB, search index {sizes[0]}, its state's parts kept apart {sizes[1]}")
+
+
 def pages_of_an_added_article(content: Path, site: Path, shown: int = 8) -> None:
     page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
     first = min(page.glob("*.md"))
@@ -130,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     gc.disable()   # as a build runs
     imports(args.rounds)
     page_keys(args.content, args.site, args.rounds)
+    checking(args.content, args.site, args.rounds)
+    county_maps(args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
+    cache_sizes(args.site)
     return 0
 
 

@@ -36,7 +36,8 @@ class County:
     @functools.cached_property
     def path(self) -> str:
         """The SVG path data of the rings: made once, though a build draws the map on many pages
-        (15 maps, 45 of the 50 ms they took, for the county pages an added article changes)."""
+        (the 15 maps of an added article's pages: 3-6 ms so, 53-59 ms with the paths made for
+        each map; bench/micro_timings.py)."""
         return path_data(self.rings)
 
     @property
