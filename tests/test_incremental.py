@@ -90,6 +90,9 @@ def test_incremental_build_equals_full_build(tmp_path_factory, ops):
         full = work / f"full{n}"
         assert build(content, full, "--templates", str(templates)) == 0
         assert tree(incremental) == tree(full), f"after {ops[:n + 1]}"
+        # The output's stamp, recorded from the folders the build touched, is the one every folder gives.
+        state = stamp.last_state(incremental)
+        assert state["output"] == stamp._output_stamp(incremental, state["folders"]), f"after {ops[:n + 1]}"
 
 
 def summary(capsys) -> str:
@@ -172,6 +175,46 @@ def test_manifest_is_checked_file_by_file_only_when_a_file_was_removed(tmp_path,
     assert checks == [False, True, True]   # no record is trusted
     assert build(content, tmp_path / "clean") == 0
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_record_stats_only_the_folders_the_build_touched_and_sees_a_file_removed_meanwhile(
+        tmp_path, monkeypatch, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    folders = len(stamp.last_state(out)["folders"])
+    statted, real_times, parent = [], stamp._folder_times, os.getpid()
+
+    def folder_times(prefix, names):
+        if os.getpid() == parent:   # the check's parts run in forked children
+            statted.append(len(names))
+        return real_times(prefix, names)
+
+    monkeypatch.setattr(stamp, "_folder_times", folder_times)
+    real_commit = write_module.Stage.commit
+
+    def commit(self, keys, previous):   # the search page, which an edit does not change, removed mid-build
+        (out / "search" / "index.html").unlink()
+        return real_commit(self, keys, previous)
+
+    monkeypatch.setattr(write_module.Stage, "commit", commit)
+    md = articles_of(content)[0]
+    md.write_text(md.read_text(encoding="utf-8") + "\n补一句。\n", encoding="utf-8")
+    assert build(content, out) == 0
+    assert not (out / "search" / "index.html").exists()
+    monkeypatch.setattr(write_module.Stage, "commit", real_commit)
+    # The record statted a few folders here, not all of them again (the check did that, in children).
+    assert 0 < sum(statted) < folders / 4, (statted, folders)
+    # The next build sees that the search page's folder changed after the check, and makes it again.
+    assert build(content, out) == 0
+    assert "(no input changed)" not in summary(capsys)
+    assert (out / "search" / "index.html").is_file()
+    assert build(content, tmp_path / "clean") == 0
+    assert tree(out) == tree(tmp_path / "clean")
+    state = stamp.last_state(out)
+    assert state["output"] == stamp._output_stamp(out, state["folders"])
 
 
 @pytest.mark.parametrize("how", ["child", "no fork", "fork fails", "child dies"])

@@ -588,14 +588,16 @@ def build(args) -> int:
     # back on, with these objects frozen out of its reach, while pages are rendered (run_jobs).
     gc.disable()
     try:
-        return _build(args, out, inputs_now, started, walked.get(args.content), stamp.output_intact(state, output_now))
+        return _build(args, out, inputs_now, started, walked.get(args.content), stamp.output_intact(state, output_now),
+                      output.times)
     finally:
         gc.enable()
 
 
 def _build(args, out: Path, inputs_now: dict, started: float, listing: list | None = None,
-           intact: bool = False) -> int:
-    """Build the site (see build); `intact`: no file of the last build was removed from `out`."""
+           intact: bool = False, folder_times: tuple | None = None) -> int:
+    """Build the site (see build); `intact`: no file of the last build was removed from `out`;
+    `folder_times`: the output's folders and their times as the build found them (stamp.check_output)."""
     from .load import load_files
     from .render import Options, render_site
     from .write import OutputError, Stage, read_manifest
@@ -648,8 +650,8 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         stage.discard()
     searching.finish()
     lap("write")
-    stamp.record(out, inputs_now, keys, articles=len(library.articles), files=len(keys),
-                 warnings=[str(p) for p in problems.warnings])
+    stamp.record(out, inputs_now, keys, folder_times, stats.touched, articles=len(library.articles),
+                 files=len(keys), warnings=[str(p) for p in problems.warnings])
     save_cache(out, cache, False, ("templates",))
     lap("save cache")
     if args.timings:

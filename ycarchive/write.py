@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".build-manifest.json"
@@ -21,6 +21,18 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    # Folders of the output (relative to it, "" for itself) in which the commit made or removed
+    # an entry, with every folder above them; None when it may have touched any (a first build).
+    # A file written over in place leaves its folder's time as it was.
+    touched: set | None = field(default_factory=lambda: {""})
+
+
+def _with_parents(dest: str, into: set) -> None:
+    """Add the folders that hold `dest`, from its own up to the output's ("")."""
+    folder = dest.rpartition("/")[0]
+    while folder not in into:
+        into.add(folder)
+        folder = folder.rpartition("/")[0]
 
 
 def read_manifest(out: Path, check: bool = True) -> dict[str, str]:
@@ -109,6 +121,7 @@ class Stage:
         manifest = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
         if not self.flat and not self.out.exists():
             stats.written = sum(1 for p in self.dir.rglob("*") if p.is_file())
+            stats.touched = None
             (self.dir / MANIFEST).write_bytes(manifest)
             os.chmod(self.dir, 0o755)
             os.replace(self.dir, self.out)
@@ -137,6 +150,7 @@ class Stage:
                     handle.write(data)
                     handle.truncate()
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                _with_parents(dest, stats.touched)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if source is None:
                     target.write_bytes(data)
@@ -150,6 +164,7 @@ class Stage:
                 (self.out / dest).unlink()
             except FileNotFoundError:   # removed by hand already: what this step was for
                 continue
+            _with_parents(dest, stats.touched)
             stats.removed += 1
             _prune_empty((self.out / dest).parent, self.out)
         try:
