@@ -12,6 +12,9 @@ SITE must have been built from CONTENT by this checkout. Prints:
   does and from their repr(), as it did before (medians of --rounds);
 - checking the content and making the Library (`build_library`), with each article's checked
   fields as the cache keeps them and with every article checked again (medians of --rounds);
+- loading the cache's parsed files as the build keeps them (an article's front matter dropped
+  once its fields are checked, but for its images) and with every article's whole front
+  matter, written anew and loaded alternately (medians of --rounds);
 - drawing the county map on the 15 pages an added article changes, each county's path data
   made once and made for every map (medians of --rounds);
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
@@ -23,6 +26,7 @@ SITE must have been built from CONTENT by this checkout. Prints:
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
 import re
 import statistics
@@ -90,16 +94,29 @@ def page_keys(content: Path, site: Path, rounds: int) -> None:
     print(f"keying {len(jobs):,} pages: {ours:.3f} s hashing marshal bytes, {with_repr:.3f} s hashing repr()")
 
 
+def with_front_matter(content: Path, docs) -> None:
+    """Give each article's Doc its whole front matter again, as parsing its file does (the cache
+    keeps only what build_library reads again once the Doc's fields are checked)."""
+    problems = errors.Problems()
+    for doc in docs:
+        if doc.src_path.endswith(".md"):
+            text = (content / doc.src_path).read_text(encoding="utf-8")
+            doc.data = load.parse_front_matter(text, doc.display, problems)[0]
+    assert not problems.items, problems.items
+
+
 def checking(content: Path, site: Path, rounds: int) -> None:
     def made(kept: bool) -> float:
         cache = cli.load_cache(site, with_search=False)
         problems = errors.Problems()
         raw = load.load_content(content, problems, cache["docs"])
         if not kept:
+            with_front_matter(content, raw.articles)
             for doc in raw.articles:
                 doc.checked = None
         started = time.perf_counter()
         library.build_library(raw, problems, renderings=cache["markdown"])
+        assert not problems.errors, problems.errors[:3]
         return time.perf_counter() - started
 
     print(f"making the Library: {median_of(rounds, lambda: made(True)):.3f} s with the checked fields kept, "
@@ -126,6 +143,36 @@ def county_maps(site: Path, rounds: int, maps: int = 15) -> None:
 
     print(f"drawing {maps} county maps: {median_of(rounds, lambda: drawn(True)) * 1000:.1f} ms with each path made "
           f"once, {median_of(rounds, lambda: drawn(False)) * 1000:.1f} ms made for every map")
+
+
+def parsed_files(content: Path, site: Path, rounds: int) -> None:
+    """Loading the cache's parsed files (CACHE_SHARDS pickles) as the build keeps them, and with
+    every article's whole front matter kept too, alternated; both written anew first."""
+    docs = cli.load_cache(site, with_search=False)["docs"]
+    whole = {key: (entry[0], copy.copy(entry[1])) for key, entry in docs.items()}
+    with_front_matter(content, [doc for _, doc in whole.values()])
+    with tempfile.TemporaryDirectory() as temp:
+        folders = {"kept": Path(temp, "kept"), "whole": Path(temp, "whole")}
+        for name, entries in (("kept", docs), ("whole", whole)):
+            shards: list[dict] = [{} for _ in range(cli.CACHE_SHARDS)]
+            for key, value in entries.items():
+                shards[cli._shard(key)][key] = value
+            folders[name].mkdir()
+            for n, shard in enumerate(shards):
+                cli._save_part(folders[name] / f"docs.{n:02d}.pickle", shard)
+
+        def loaded(name: str) -> float:
+            started = time.perf_counter()
+            for n in range(cli.CACHE_SHARDS):
+                assert cli._load_part(folders[name] / f"docs.{n:02d}.pickle") is not None
+            return time.perf_counter() - started
+
+        times: dict = {"kept": [], "whole": []}
+        for r in range(rounds):
+            for name in ("kept", "whole") if r % 2 == 0 else ("whole", "kept"):
+                times[name].append(loaded(name))
+    print(f"loading the parsed files: {statistics.median(times['kept']):.3f} s as the cache keeps them, "
+          f"{statistics.median(times['whole']):.3f} s with every article's whole front matter")
 
 
 def cache_sizes(site: Path) -> None:
@@ -183,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     imports(args.rounds)
     page_keys(args.content, args.site, args.rounds)
     checking(args.content, args.site, args.rounds)
+    parsed_files(args.content, args.site, args.rounds)
     county_maps(args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)
