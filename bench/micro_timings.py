@@ -17,6 +17,7 @@ SITE must have been built from CONTENT by this checkout. Prints:
   matter, written anew and loaded alternately (medians of --rounds);
 - drawing the county map on the 15 pages an added article changes, each county's path data
   made once and made for every map (medians of --rounds);
+- making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
   folder, the site rebuilt with every page's render timed, then the article removed and the
   site rebuilt again. The slowest pages are printed;
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import gc
 import re
 import statistics
@@ -175,6 +177,26 @@ def parsed_files(content: Path, site: Path, rounds: int) -> None:
           f"{statistics.median(times['whole']):.3f} s with every article's whole front matter")
 
 
+def search_docs(rounds: int, n: int = 100_000) -> None:
+    """Making SearchDocs: the build's class, not frozen, against a frozen copy of it."""
+    from ycarchive import search
+
+    fields = [(f.name, f.type, f) for f in dataclasses.fields(search.SearchDoc)]
+    frozen = dataclasses.make_dataclass("FrozenSearchDoc", fields, frozen=True)
+    args = dict(id="2025-01-01-01-a", url="2025/01/01/01/a/", title="标题", kicker="", subtitle="", date="2025-01-01",
+                counties=("盐湖区",), section="党建", column="", people=("曹欣怡",), tags=("基层治理",), text="",
+                key="0" * 32)
+
+    def made(cls) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            cls(**args)
+        return (time.perf_counter() - started) / n * 1e6
+
+    print(f"making a SearchDoc: {median_of(rounds, lambda: made(search.SearchDoc)):.2f} us, "
+          f"{median_of(rounds, lambda: made(frozen)):.2f} us frozen")
+
+
 def cache_sizes(site: Path) -> None:
     folder = cli.cache_dir(site)
     docs = sum(p.stat().st_size for p in folder.glob("docs.*.pickle"))
@@ -232,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     checking(args.content, args.site, args.rounds)
     parsed_files(args.content, args.site, args.rounds)
     county_maps(args.site, args.rounds)
+    search_docs(args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)
     return 0

@@ -224,6 +224,7 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
                      r"whole front matter$", out, re.MULTILINE)
     assert re.search(r"^drawing 15 county maps: [\d.]+ ms with each path made once, [\d.]+ ms made for every map$",
                      out, re.MULTILINE)
+    assert re.search(r"^making a SearchDoc: [\d.]+ us, [\d.]+ us frozen$", out, re.MULTILINE)
     assert re.search(r"^cache: parsed files [\d.]+ MB, search index [\d.]+ MB, its state's parts kept apart "
                      r"[\d.]+ MB$", out, re.MULTILINE)
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
