@@ -292,8 +292,8 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
             if len(problems.items) == found:   # kept with the Doc (and its cache) only when all is well
                 doc.checked = fields
                 # The rest of the front matter is not read again but for the images: without it,
-                # the cache's parsed files load in about two thirds of the time (0.15 against
-                # 0.22 s at 10,000 articles, the medians of eight alternated loads, 2026-12-03).
+                # the cache's parsed files load in about half the time (0.078 against 0.151 s at
+                # 10,000 articles, bench/micro_timings.py, 2026-12-03).
                 doc.data = {"images": doc.data["images"]} if "images" in doc.data else {}
         (title, kind, kicker, subtitle, source, draft, approximate, county_names, names, column, tag_names,
          review) = fields
