@@ -267,8 +267,9 @@ def test_last_numbers_behave_as_a_dict(start, ops):
                           st.text(st.one_of(ALPHABET, st.sampled_from("𠀀𪚥")), max_size=200), st.integers(0, 3)),
                 max_size=12))
 def test_newest_months_chunks_hold_its_terms_by_hash(monkeypatch, recent_bytes, articles):
-    """recent_chunks cuts one chunk into its terms' entries without parsing it: the same bytes as
-    the terms' postings put into chunks term by term."""
+    """recent_chunks joins the month's pieces into its chunks: the same bytes as the terms'
+    postings put into chunks term by term, in the order of their pieces and then of the terms,
+    and as many chunks as keep them at RECENT_BYTES or less on average."""
     monkeypatch.setattr(search_module, "RECENT_BYTES", recent_bytes)   # 200: more than one chunk
     docs = [doc(i, title, text, date=f"2025-06-2{day}", people=(title[:3],), tags=(text[-2:],))
             for i, (title, text, day) in enumerate(articles)]
@@ -283,8 +284,15 @@ def test_newest_months_chunks_hold_its_terms_by_hash(monkeypatch, recent_bytes, 
         for term, (_, _, text) in found.items():
             buckets[fnv1a(term) % n].setdefault(term, ["", "", ""])[f] = text
     assert sums == expected_sums
-    assert chunks == {search_module.chunk_file(i, n, "r"): search_module._chunk_json(terms)
+
+    def entries(terms: dict) -> list[str]:
+        by_piece = sorted(terms.items(), key=lambda item: (fnv1a(item[0]) % search_module.RECENT_PIECES, item[0]))
+        return [f'"{t}":["{a}","{b}","{c}"]' for t, (a, b, c) in by_piece]
+
+    assert chunks == {search_module.chunk_file(i, n, "r"): ("{" + ",".join(entries(terms)) + "}").encode()
                       for i, terms in enumerate(buckets)}
+    whole = len(("{" + ",".join(e for terms in buckets for e in entries(terms)) + "}").encode())
+    assert n == 1 or (n // 2) * recent_bytes < whole <= n * recent_bytes
 
 
 @settings(max_examples=200, deadline=None)
