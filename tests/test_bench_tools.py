@@ -1,6 +1,6 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
-bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py,
+bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/newest_month.py,
 bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py
 --side-by-side and --incremental."""
 import os
@@ -228,6 +228,20 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
     assert re.search(r"^cache: parsed files [\d.]+ MB, search index [\d.]+ MB, its state's parts kept apart "
                      r"[\d.]+ MB$", out, re.MULTILINE)
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before
+
+
+def test_newest_month_times_each_copy_every_round(fixture_site):
+    from conftest import FIXTURE
+
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "newest_month.py"), str(FIXTURE),
+                          str(fixture_site), str(ROOT), str(ROOT), "--rounds", "2", "--calls", "2"],
+                         capture_output=True, text=True, check=True).stdout
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"round {r}, {ROOT}" for r in (1, 1, 2, 2)], out
+    for line in lines:
+        assert re.fullmatch(r"round \d, .+: median [\d.]+ s, fastest [\d.]+ s; [1-9]\d* articles, [1-9]\d* chunks, "
+                            r"[\d,]+ bytes", line), line
+    assert len({line.split("; ")[1] for line in lines}) == 1   # the same chunks every time
 
 
 def test_serve_idle_reads_the_servers_cpu_share_and_stops_it():

@@ -1371,9 +1371,9 @@ def recent_chunks(recent: list[tuple[int, SearchDoc]]) -> tuple[dict[str, bytes]
     The month is indexed in one run into RECENT_PIECES pieces by its terms' hashes; the count
     follows from their size, and chunk j is then the pieces j, j + n, j + 2n, … joined, their
     entries in that order (by piece, then by term). Indexed into one chunk that was then cut
-    into the month's chunks entry by entry (a byte-by-byte copy of its 6.3 MB), the 69 articles
-    of the newest month of 10,000 of news text took 0.37-0.42 s against 0.27-0.35 s now
-    (medians of 7 calls, each version in its own process, alternated; 2026-12-03)."""
+    into the month's chunks entry by entry (a byte-by-byte copy of its 6.3 MB), the 68 articles
+    of the newest month of 10,000 of news text took 0.31-0.34 s against 0.21 s now (medians of
+    7 calls, two rounds, bench/newest_month.py, 2026-12-03)."""
     if not recent:
         return {}, [0, 0, 0], 0
     pieces, _, sums, *_ = _index_here([(recent, False)], RECENT_PIECES, 1, None)  # one run, in this process
