@@ -18,6 +18,9 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - drawing the county map on the 15 pages an added article changes, each county's path data
   made once and made for every map (medians of --rounds);
 - making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
+- picking related articles for every article with numpy, as a first build does, and after an
+  article is added to the newest page (版) folder with the picks of the build before kept, as
+  an incremental build does (medians of --rounds);
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
   folder, the site rebuilt with every page's render timed, then the article removed and the
   site rebuilt again. The slowest pages are printed;
@@ -205,6 +208,40 @@ def cache_sizes(site: Path) -> None:
     print(f"cache: parsed files {docs / 1e6:.1f} MB, search index {sizes[0]}, its state's parts kept apart {sizes[1]}")
 
 
+def related(content: Path, site: Path, rounds: int) -> None:
+    """Related articles picked for every article with numpy (a first build), and after one
+    article is added to the newest page (版) folder, with the last build's picks kept."""
+    cache = cli.load_cache(site, with_search=False)
+    args = argparse.Namespace(content=str(content), drafts=False)
+    library, _ = cli.read_library(args, cache)
+    _, kept = render.related_articles(library)
+    page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
+    first = min(page.glob("*.md"))
+    added = page / "99-micro-timings-related.md"
+    added.write_text(re.sub(r"(?m)^title: .*$", "title: 同一天新增的报道", first.read_text(encoding="utf-8"), count=1),
+                     encoding="utf-8")
+    try:
+        library, _ = cli.read_library(args, cache)
+    finally:
+        added.unlink()
+    picked: list = []
+    pick_again = render._pick_again
+    render._pick_again = lambda article: picked.append(article) or pick_again(article)
+    try:
+        after_add = median_of(rounds, lambda: timed(lambda: render.related_articles(library, kept)))
+    finally:
+        render._pick_again = pick_again
+    every = median_of(rounds, lambda: timed(lambda: render.related_articles(library)))
+    print(f"related articles of {len(library.articles):,}: {every:.3f} s picking for every article with numpy, "
+          f"{after_add:.3f} s after adding one, the last build's picks kept ({len(picked) // rounds} picked again)")
+
+
+def timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
 def pages_of_an_added_article(content: Path, site: Path, shown: int = 8) -> None:
     page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
     first = min(page.glob("*.md"))
@@ -255,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parsed_files(args.content, args.site, args.rounds)
     county_maps(args.site, args.rounds)
     search_docs(args.rounds)
+    related(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)
     return 0

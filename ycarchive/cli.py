@@ -215,9 +215,9 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     It is kept in parts, so that a build that changed a few files saves only the parts that
     hold them: parsed files ("docs", by path) in CACHE_SHARDS shards, rendered bodies
     ("markdown", a Renderings, by month, read when needed), compiled and parsed templates, the
-    county map's shapes, and the search index's cache with the build's inputs and the search
-    files' digests (left out unless `with_search`). "parts" holds each part as loaded, for
-    save_cache to compare with.
+    county map's shapes, the related articles' picks (render.related_articles), and the search
+    index's cache with the build's inputs and the search files' digests (left out unless
+    `with_search`). "parts" holds each part as loaded, for save_cache to compare with.
     """
     folder = cache_dir(out)
     index = _load_part(folder / "markdown-index.pickle")
@@ -231,6 +231,9 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     shapes = _load_part(folder / "shapes.pickle")
     if isinstance(shapes, tuple):
         cache["shapes"] = cache["parts"]["shapes"] = shapes
+    related = _load_part(folder / "related.pickle")
+    if isinstance(related, dict):
+        cache["related"] = cache["parts"]["related"] = related
     templates = _load_part(folder / "templates.pickle")
     if isinstance(templates, dict):
         cache["templates"] = templates
@@ -310,7 +313,7 @@ def _save_part(path: Path, payload) -> None:
     os.replace(tmp, path)
 
 
-PARTS = ("docs", "markdown", "shapes", "templates", "search")
+PARTS = ("docs", "markdown", "shapes", "related", "templates", "search")
 
 
 def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tuple = PARTS) -> None:
@@ -337,6 +340,8 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
         cache["markdown"].save()
     if "shapes" in parts and "shapes" in cache and cache["shapes"] is not loaded.get("shapes"):
         _save_part(folder / "shapes.pickle", cache["shapes"])
+    if "related" in parts and "related" in cache and cache["related"] is not loaded.get("related"):
+        _save_part(folder / "related.pickle", cache["related"])
     templates = cache.get("templates", {})
     if "templates" in parts and templates != loaded.get("templates"):
         _save_part(folder / "templates.pickle", templates)
@@ -599,7 +604,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     """Build the site (see build); `intact`: no file of the last build was removed from `out`;
     `folder_times`: the output's folders and their times as the build found them (stamp.check_output)."""
     from .load import load_files
-    from .render import Options, render_site
+    from .render import Options, related_articles, render_site
     from .write import OutputError, Stage, read_manifest
 
     lap = Laps(started)
@@ -618,9 +623,12 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         print(f"error: {exc}", file=sys.stderr)
         return 1
     shapes = county_shapes(cache)
-    # numpy is needed on both sides of the fork below (the search index, related articles):
-    # imported here, once, rather than in each process (0.1 s).
+    # numpy is needed by the search process forked below, and by the first build's related
+    # articles: imported here, once, rather than in each process. Imported in the search process
+    # instead, it made that process the one an added article's build waits for (0.05-0.13 s).
     import numpy  # noqa: F401
+    # Picked before the search process is forked, so that it saves them with the cache.
+    related, cache["related"] = related_articles(library, None if args.force else cache.get("related"))
     stage = Stage(out)
     try:
         searching = start_search(out, library, cache, {} if args.force else previous, stamps, args.drafts,
@@ -640,7 +648,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
 
     try:
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
-                                     workers=os.cpu_count() or 1, lap=lap, hold=stage.hold)
+                                     workers=os.cpu_count() or 1, lap=lap, hold=stage.hold, related=related)
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     except BaseException:
