@@ -623,9 +623,10 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         print(f"error: {exc}", file=sys.stderr)
         return 1
     shapes = county_shapes(cache)
-    # numpy is needed by the search process forked below, and by the first build's related
+    # numpy is needed by the search process forked below, and by a first build's related
     # articles: imported here, once, rather than in each process. Imported in the search process
-    # instead, it made that process the one an added article's build waits for (0.05-0.13 s).
+    # instead, the main process of an added article's build then waited 0.10-0.12 s for that one
+    # (side by side, docs/performance.md, the section of 2026-12-03 from 20:18 UTC).
     import numpy  # noqa: F401
     # Picked before the search process is forked, so that it saves them with the cache.
     related, cache["related"] = related_articles(library, None if args.force else cache.get("related"))
