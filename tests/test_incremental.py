@@ -749,3 +749,33 @@ def test_templates_compiled_for_render_workers_are_kept_for_the_next_build(tmp_p
     assert bytecode(tmp_path / "forked") == bytecode(tmp_path / "alone")
     assert len(bytecode(tmp_path / "alone")) >= 10
     assert tree(tmp_path / "forked") == tree(tmp_path / "alone")
+
+
+def test_related_articles_are_picked_again_only_near_an_edit(tmp_path, monkeypatch):
+    """A build keeps the last build's related articles (render.related_articles): an edit picks
+    again only the edited article and its neighbours, not every article with numpy; --force and
+    a build without a cache pick them all."""
+    from ycarchive import render
+
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    calls = {"all": 0, "again": []}
+    pick_all, pick_again = render._pick_all, render._pick_again
+    monkeypatch.setattr(render, "_pick_all", lambda library: calls.__setitem__("all", calls["all"] + 1) or
+                        pick_all(library))
+    monkeypatch.setattr(render, "_pick_again", lambda article: calls["again"].append(article.src_path) or
+                        pick_again(article))
+    assert build(content, out) == 0
+    assert calls["all"] == 1
+    edited = content / "2025/06/24/03/01-huludao.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一段。\n", encoding="utf-8")
+    age(content)
+    assert build(content, out) == 0
+    assert calls["all"] == 1 and "2025/06/24/03/01-huludao.md" in calls["again"]
+    assert build(content, out, "--force") == 0
+    assert calls["all"] == 2
+    clean = tmp_path / "clean"
+    assert build(content, clean) == 0
+    assert calls["all"] == 3
+    assert tree(out) == tree(clean)

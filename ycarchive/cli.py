@@ -375,7 +375,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     raises OSError if the process failed. Its `finish()` waits for the process to end (raising
     OSError if it failed); `stop()` ends it instead, for a build that failed.
     The process loads the search index's part of the cache itself, and saves every part but
-    the compiled templates (rendering adds to those) after handing the files over: at 10,000
+    the compiled templates (rendering adds to those) and the related articles' picks (made
+    after it is forked) after handing the files over: at 10,000
     articles, loading, building and saving the search index is 1.1-1.3 s, and planning,
     keying and rendering the pages 0.7-0.8 s, which now run side by side on two cores.
     `stamps` are the content files' stamps before this build read them, to tell whether the
@@ -427,7 +428,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         stage.put(dest, data)
         return digest_bytes(data)
 
-    parts = tuple(p for p in PARTS if p != "templates")
+    parts = tuple(p for p in PARTS if p not in ("templates", "related"))
     parent = os.getpid()
     if not hasattr(os, "fork"):
         made, changed = run()
@@ -628,8 +629,6 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     # instead, the main process of an added article's build then waited 0.10-0.12 s for that one
     # (side by side, docs/performance.md, the section of 2026-12-03 from 20:18 UTC).
     import numpy  # noqa: F401
-    # Picked before the search process is forked, so that it saves them with the cache.
-    related, cache["related"] = related_articles(library, None if args.force else cache.get("related"))
     stage = Stage(out)
     try:
         searching = start_search(out, library, cache, {} if args.force else previous, stamps, args.drafts,
@@ -648,6 +647,9 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         return {**load_files(args.content, library.files), **changed}, known
 
     try:
+        # Picked once the search process runs: on news text an added article's build waits for
+        # that process, and picking first had delayed it.
+        related, cache["related"] = related_articles(library, None if args.force else cache.get("related"))
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
                                      workers=os.cpu_count() or 1, lap=lap, hold=stage.hold, related=related)
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
@@ -661,7 +663,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     lap("write")
     stamp.record(out, inputs_now, keys, folder_times, stats.touched, articles=len(library.articles),
                  files=len(keys), warnings=[str(p) for p in problems.warnings])
-    save_cache(out, cache, False, ("templates",))
+    save_cache(out, cache, False, ("templates", "related"))
     lap("save cache")
     if args.timings:
         print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds, _ in lap.laps), file=sys.stderr)
