@@ -306,10 +306,14 @@ def _same(new: dict, old: dict | None) -> bool:
     return True
 
 
-def _save_part(path: Path, payload) -> None:
+def _save_part(path: Path, payload, plain: bool = False) -> None:
+    """Write one file of the cache. `plain`: the payload holds no long non-ASCII strings, so
+    pickle's own Pickler writes it, without _Pickler's call for every object: saving the related
+    articles' picks of 10,000 articles took about 0.02-0.03 s with it and 0.011 s without
+    (bench/micro_timings.py, 2026-12-03)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        _Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
+        (pickle.Pickler if plain else _Pickler)(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
     os.replace(tmp, path)
 
 
@@ -341,7 +345,7 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
     if "shapes" in parts and "shapes" in cache and cache["shapes"] is not loaded.get("shapes"):
         _save_part(folder / "shapes.pickle", cache["shapes"])
     if "related" in parts and "related" in cache and cache["related"] is not loaded.get("related"):
-        _save_part(folder / "related.pickle", cache["related"])
+        _save_part(folder / "related.pickle", cache["related"], plain=True)
     templates = cache.get("templates", {})
     if "templates" in parts and templates != loaded.get("templates"):
         _save_part(folder / "templates.pickle", templates)
