@@ -93,31 +93,42 @@ def related_articles(library: Library, kept: dict | None = None) -> tuple[dict, 
     tag's list, and each article's picks by fingerprint. An article keeps its picks when its
     file is unchanged and, in every list it is in, no article within WINDOW places of it changed
     (nothing added, removed, moved or edited there); the others are picked again in Python
-    (_pick_again). Adding an article to 10,000 so picks about 60 again, instead of all 10,000
-    with numpy (and importing numpy in the build's main process at all).
+    (_pick_again). Adding an article to 10,000 so picks 20 again, instead of all 10,000 with
+    numpy. Each pass over 100,000 articles costs about 0.1 s (an object a cache miss), so this
+    makes as few as it can.
     """
     lists = {("county", c.code): c.articles for c in library.counties}
     lists.update({("tag", t.name): t.articles for t in library.tags})
     fingerprint = attrgetter("fingerprint")
     prints = {key: tuple(map(fingerprint, arts)) for key, arts in lists.items()}
-    picks = _picks_kept(library, lists, prints, kept) if kept else None
-    if picks is None:
+    found = _picks_kept(library, lists, prints, kept) if kept else None
+    if found is None:
         related = _pick_all(library)
         picks = {a.fingerprint: tuple([b.fingerprint for b in related[id(a)]]) for a in library.articles}
     else:
-        article_of = {a.fingerprint: a for a in library.articles}.__getitem__
+        picks, article_of = found
         related = {id(a): list(map(article_of, picks[a.fingerprint])) for a in library.articles}
     return related, {"lists": prints, "picks": picks}
 
 
-def _picks_kept(library: Library, lists: dict, prints: dict, kept: dict) -> dict | None:
+def _picks_kept(library: Library, lists: dict, prints: dict, kept: dict) -> tuple[dict, object] | None:
     """Each article's picks by fingerprint, those of `kept` where they still hold and the others
-    made again; None when more than RELATED_AGAIN articles must be picked again, or `kept`
-    cannot be used."""
+    made again, and a function from a fingerprint to its article; None when more than
+    RELATED_AGAIN articles must be picked again, or `kept` cannot be used."""
     last_lists, last_picks = kept.get("lists"), kept.get("picks")
     if not isinstance(last_lists, dict) or not isinstance(last_picks, dict):
         return None
-    again = {id(a): a for a in library.articles if a.fingerprint not in last_picks}   # new or edited
+    picks: dict = {}
+    by_print: dict = {}
+    again: dict = {}
+    for a in library.articles:   # one pass: the picks still known, and the articles new or edited
+        f = a.fingerprint
+        by_print[f] = a
+        kept_picks = picks[f] = last_picks.get(f)
+        if kept_picks is None:
+            again[id(a)] = a
+    if len(by_print) != len(library.articles):   # two articles with one fingerprint: do not guess
+        return None
     for key, now in prints.items():
         was = last_lists.get(key, ())
         if now == was:
@@ -136,13 +147,9 @@ def _picks_kept(library: Library, lists: dict, prints: dict, kept: dict) -> dict
             return None
     if len(again) > RELATED_AGAIN:
         return None
-    present = {a.fingerprint for a in library.articles}
-    if len(present) != len(library.articles):   # two articles with one fingerprint: do not guess
-        return None
-    picks = {f: p for f, p in last_picks.items() if f in present}
     for a in again.values():
         picks[a.fingerprint] = tuple([b.fingerprint for b in _pick_again(a)])
-    return picks
+    return picks, by_print.__getitem__
 
 
 _SORT_KEY = attrgetter("sort_key")
