@@ -219,8 +219,8 @@ def related(content: Path, site: Path, rounds: int) -> None:
     page = max(p.parent for p in content.glob("*/*/*/*/page.yml"))
     first = min(page.glob("*.md"))
     added = page / "99-micro-timings-related.md"
-    added.write_text(re.sub(r"(?m)^title: .*$", "title: 同一天新增的报道", first.read_text(encoding="utf-8"), count=1),
-                     encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", "title: 同一天新增的报道", first.read_text(encoding="utf-8"), count=1)
+    added.write_text(text, encoding="utf-8")
     try:
         library, _ = cli.read_library(args, cache)
     finally:

@@ -309,11 +309,12 @@ def _same(new: dict, old: dict | None) -> bool:
 def _save_part(path: Path, payload, plain: bool = False) -> None:
     """Write one file of the cache. `plain`: the payload holds no long non-ASCII strings, so
     pickle's own Pickler writes it, without _Pickler's call for every object: saving the related
-    articles' picks of 10,000 articles took about 0.02-0.03 s with it and 0.011 s without
+    articles' picks of 10,000 articles took 0.025-0.035 s with it and 0.007-0.008 s without
     (bench/micro_timings.py, 2026-12-03)."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        (pickle.Pickler if plain else _Pickler)(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
+        pickler = pickle.Pickler if plain else _Pickler
+        pickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump((code_version(), payload))
     os.replace(tmp, path)
 
 
@@ -380,9 +381,9 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     OSError if it failed); `stop()` ends it instead, for a build that failed.
     The process loads the search index's part of the cache itself, and saves every part but
     the compiled templates (rendering adds to those) and the related articles' picks (made
-    after it is forked) after handing the files over: at 10,000
-    articles, loading, building and saving the search index is 1.1-1.3 s, and planning,
-    keying and rendering the pages 0.7-0.8 s, which now run side by side on two cores.
+    after it is forked) after handing the files over: at 10,000 articles, loading, building and
+    saving the search index is 1.1-1.3 s, and planning, keying and rendering the pages
+    0.7-0.8 s, which now run side by side on two cores.
     `stamps` are the content files' stamps before this build read them, to tell whether the
     search index's cache must be saved again; `fresh` leaves the search index's cache unread.
     With `stage` (a write.Stage), a forked process puts changed files past SPILL_BYTES there
