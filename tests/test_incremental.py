@@ -753,8 +753,9 @@ def test_templates_compiled_for_render_workers_are_kept_for_the_next_build(tmp_p
 
 def test_related_articles_are_picked_again_only_near_an_edit(tmp_path, monkeypatch):
     """A build keeps the last build's related articles (render.related_articles): an edit picks
-    again only the edited article and its neighbours, not every article with numpy; --force and
-    a build without a cache pick them all."""
+    again only the edited article and its neighbours, not every article with numpy, and a build
+    that changes no article does not save them again; --force and a build without a cache pick
+    them all."""
     from ycarchive import render
 
     content, out = tmp_path / "content", tmp_path / "site"
@@ -773,6 +774,9 @@ def test_related_articles_are_picked_again_only_near_an_edit(tmp_path, monkeypat
     age(content)
     assert build(content, out) == 0
     assert calls["all"] == 1 and "2025/06/24/03/01-huludao.md" in calls["again"]
+    saved = (tmp_path / ".site-cache" / "related.pickle").stat().st_mtime_ns
+    assert build(content, out, "--base-url", "https://example.org/archive/") == 0   # every page, no article
+    assert calls["all"] == 1 and (tmp_path / ".site-cache" / "related.pickle").stat().st_mtime_ns == saved
     assert build(content, out, "--force") == 0
     assert calls["all"] == 2
     clean = tmp_path / "clean"

@@ -65,6 +65,8 @@ def test_picks_kept_and_made_again_equal_a_fresh_pick(archive, first, second):
         fresh_related, fresh_kept = render.related_articles(fresh)
         assert paths(related, lib) == paths(fresh_related, fresh)
         assert kept == fresh_kept
+        again_related, again_kept = render.related_articles(lib, kept)   # nothing changed since
+        assert again_kept is kept and paths(again_related, lib) == paths(related, lib)
 
 
 def test_an_added_article_picks_again_only_near_itself(monkeypatch):
