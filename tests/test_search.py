@@ -313,6 +313,21 @@ def test_term_hashes_in_bulk_are_fnv1a(terms):
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(min_codepoint=0x800, max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+                        min_size=1, max_size=4), max_size=30),
+       st.lists(st.text(min_size=1, max_size=4), max_size=3))
+def test_term_hashes_in_bulk_are_fnv1a_for_any_terms(bmp, other):
+    """Rows of three-byte characters only are hashed from their code points, others through
+    their UTF-8; both must be fnv1a()."""
+    for terms in (bmp, bmp + other):
+        terms = [t for t in terms if "\0" not in t]
+        cps = np.zeros((len(terms), 4), dtype=np.uint32)
+        for i, t in enumerate(terms):
+            cps[i, : len(t)] = [ord(c) for c in t]
+        assert search_module._fnv1a_rows(cps).tolist() == [fnv1a(t) for t in terms]
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.text(st.one_of(ALPHABET, st.characters(min_codepoint=0x2000, max_codepoint=0x206F),
                          st.characters(min_codepoint=0xFE10, max_codepoint=0xFFEF),
                          st.sampled_from("\u0301\u0308\u3099\u309a\u3000…‥"))))
