@@ -122,7 +122,7 @@ def test_search_bench_side_by_side_builds_both_versions_of_a_content_folder_in_t
                           str(synthetic_content),
                           str(ROOT / "ycarchive" / "search.py"), "--repeat", "2"],
                          capture_output=True, text=True, check=True).stdout
-    rounds = re.findall(r"^round (\d) (old|new): [\d.]+ s, [\d.]+ ms per article, same bytes: (\w+)", out, re.MULTILINE)
+    rounds = re.findall(r"^round (\d) (old|new): [\d.]+ s, [\d.]+ ms per article, CPU [\d.]+ s, same bytes: (\w+)", out, re.MULTILINE)
     assert rounds == [("1", "old", "True"), ("1", "new", "True"), ("2", "old", "True"), ("2", "new", "True")]
 
 
