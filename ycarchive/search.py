@@ -820,10 +820,8 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     their key), each chunk goes to it as soon as it is made, and the chunks are an OutputChunks
     holding only their keys.
 
-    The articles are indexed in runs of `run` (by default a sixteenth of them, 250 to 625: at
-    100,000 articles an indexing process grew by about 680 MB for a run of 2,000 and 370 MB for
-    one of 1,000, beyond what it shares with the search process); each run gives its terms'
-    postings as arrays, and _merge_runs joins them into the chunks. On more than one core,
+    The articles are indexed in runs of `run` (by default default_run's); each run gives its
+    terms' postings as arrays, and _merge_runs joins them into the chunks. On more than one core,
     forked processes index the runs, saving each run's postings part by part (_PART_ARTICLES)
     in a temporary folder, and then merge the parts one at a time each; without a usable
     temporary folder (none, or a full one), all is done in this process. With `newest` (an
@@ -853,9 +851,26 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     return _index_here(jobs, n_buckets, tail_from, sink)
 
 
+# Articles per run: the most, and the most whatever the archive's size (see default_run).
+_RUN_MOST, _RUN_FLOOR = 2500, 625
+_RUN_BUDGET = 25_000_000   # articles in a run times articles in the archive
+
+
 def default_run(n_articles: int) -> int:
-    """Articles per run of index_chunks for an index of `n_articles`: a sixteenth, 250 to 625."""
-    return max(250, min(625, -(-n_articles // 16)))
+    """Articles per run of index_chunks for an index of `n_articles`: a quarter of them (two
+    rounds of two processes), at least 250 and at most _RUN_MOST, and at most _RUN_BUDGET ÷
+    `n_articles` but not under _RUN_FLOOR: 2,500 at 10,000 articles, 625 from 40,000 on.
+
+    Each run has a segment of its own for every term it holds, and the merge's work grows with
+    the segments: on 10,000 articles of news text, runs of 2,500 cut the CPU of indexing from
+    28-33 s to 25-26 s (runs of 625 alternating with them, 2026-12-03, docs/search.md run Y).
+    But an indexing process grows with its run (by about 680 MB for a run of 2,000 and 370 MB
+    for one of 1,000 at 100,000 articles, beyond what it shares with the search process), and
+    the search process it is forked from with the archive: at 10,000 articles of news text the
+    largest process of a build peaked at 1,103 MB with runs of 2,500 against 531 MB with runs
+    of 625, and at 100,000 the build's peak with runs of 625 was 1.76 GB of the 2 GB allowed."""
+    most = max(_RUN_FLOOR, min(_RUN_MOST, _RUN_BUDGET // max(n_articles, 1)))
+    return max(250, min(most, -(-n_articles // 4)))
 
 
 def _gather(jobs: list, found, tail_from: int):
