@@ -106,6 +106,15 @@ def age(folder: Path, seconds: int = 3600) -> None:
         os.utime(path, ns=(stamp, stamp))
 
 
+def test_a_first_build_counts_every_file_it_wrote(tmp_path, capsys):
+    """A first build counts its files from the keys, not from the folder: they must agree."""
+    out = tmp_path / "site"
+    assert build(FIXTURE, out) == 0
+    written = int(re.search(r" (\d+) files written", summary(capsys)).group(1))
+    assert written == len([p for p in out.rglob("*") if p.is_file() and p.name != write_module.MANIFEST])
+    assert written == len(json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8")))
+
+
 def test_no_change_renders_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "site"
     build(FIXTURE, out)

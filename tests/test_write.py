@@ -21,8 +21,9 @@ def test_commit_makes_the_output_hold_exactly_the_new_files(tmp_path, monkeypatc
     for dest, data in {"index.html": b"home", "a/index.html": b"a-one", "b/index.html": b"b1",
                        "gone/index.html": b"old"}.items():
         first.put(dest, data)
-    first.commit({"index.html": "k", "a/index.html": "k", "b/index.html": "k", "gone/index.html": "k"}, {})
+    stats = first.commit({"index.html": "k", "a/index.html": "k", "b/index.html": "k", "gone/index.html": "k"}, {})
     first.discard()
+    assert (stats.written, stats.touched) == (4, None)
     assert files(out) == {"index.html": b"home", "a/index.html": b"a-one", "b/index.html": b"b1",
                           "gone/index.html": b"old"}
 

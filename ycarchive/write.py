@@ -120,7 +120,10 @@ class Stage:
         stats = WriteStats()
         manifest = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
         if not self.flat and not self.out.exists():
-            stats.written = sum(1 for p in self.dir.rglob("*") if p.is_file())
+            # Every file of a first build is staged: counting them by walking the staged tree
+            # (pathlib's rglob and a stat each) took 1.8-2.2 s for the 36,258 files of 10,000
+            # articles, a tenth of the build (scratch timing, 2026-12-04).
+            stats.written = len(keys)
             stats.touched = None
             (self.dir / MANIFEST).write_bytes(manifest)
             os.chmod(self.dir, 0o755)
