@@ -1295,11 +1295,18 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
     out[np.repeat(dst.astype(kind), length) + within] = src[np.repeat(src_start.astype(kind), length) + within]
 
 
+def _three_byte_rows(cps) -> bool:
+    """Whether rows of code points (padded with zeros) hold only characters of three UTF-8
+    bytes (U+0800 to U+FFFF: most Han text), which _utf8_matrix and _fnv1a_rows handle column
+    by column."""
+    return bool(((cps == 0) | ((cps >= 0x800) & (cps < 0x10000))).all())
+
+
 def _utf8_matrix(cps):
     """UTF-8 of rows of up to four code points (padded with zeros): a (rows, 12 or 16) uint8
     array, each row's bytes at its start, and each row's length. Rows of three-byte characters
-    only (U+0800 to U+FFFF: most Han text) are written column by column."""
-    if ((cps == 0) | ((cps >= 0x800) & (cps < 0x10000))).all():
+    only are written column by column."""
+    if _three_byte_rows(cps):
         c = cps.astype(np.int64)
         mat = np.empty((len(cps), 12), dtype=np.uint8)
         mat[:, 0::3] = 0xE0 | c >> 12
@@ -1340,7 +1347,7 @@ def _fnv1a_rows(cps):
     steps a character, in uint32, whose products wrap as FNV-1a's do: on the 836,000 terms of a
     run of 625 articles of news text, 42-51 ms against 144-153 ms through the UTF-8 matrix
     in uint64 (scratch timing, 2026-12-03), of about 1 s to index that run."""
-    if ((cps == 0) | ((cps >= 0x800) & (cps < 0x10000))).all():
+    if _three_byte_rows(cps):
         cps = cps.astype(np.uint32, copy=False)
         h = np.full(len(cps), 0x811C9DC5, dtype=np.uint32)
         prime = np.uint32(0x01000193)
