@@ -229,20 +229,21 @@ def related(content: Path, site: Path, rounds: int) -> None:
     pick_again = render._pick_again
     render._pick_again = lambda article: picked.append(article) or pick_again(article)
     try:
-        after_add = median_of(rounds, lambda: timed(lambda: render.related_articles(library, kept)))
+        after_add = median_of(rounds, lambda: seconds_taken(lambda: render.related_articles(library, kept)))
     finally:
         render._pick_again = pick_again
-    every = median_of(rounds, lambda: timed(lambda: render.related_articles(library)))
+    every = median_of(rounds, lambda: seconds_taken(lambda: render.related_articles(library)))
     print(f"related articles of {len(library.articles):,}: {every:.3f} s picking for every article with numpy, "
           f"{after_add:.3f} s after adding one, the last build's picks kept ({len(picked) // rounds} picked again)")
     with tempfile.TemporaryDirectory() as folder:
-        saved = {plain: median_of(rounds, lambda: timed(lambda: cli._save_part(Path(folder) / "related.pickle", kept,
-                                                                                 plain=plain)))
+        path = Path(folder) / "related.pickle"
+        saved = {plain: median_of(rounds, lambda: seconds_taken(lambda: cli._save_part(path, kept, plain=plain)))
                  for plain in (False, True)}
     print(f"saving the picks: {saved[False]:.3f} s with the cache's own pickler, {saved[True]:.3f} s with pickle's")
 
 
-def timed(run) -> float:
+def seconds_taken(run) -> float:
+    """Wall-clock seconds of run()."""
     started = time.perf_counter()
     run()
     return time.perf_counter() - started
