@@ -1,6 +1,7 @@
 """Where a clean build of the search index spends its time: indexing the runs, then merging them.
 
     python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR] [--run N] [--part N]
+    python bench/search_phases.py --content DIR --lengths 625,1250,2500 [--rounds 3]
 
 Builds the index of N synthetic articles (bench/synth.py, from the seed pages or the text in
 --seeds DIR) or of the articles in a content folder, with the build's own settings (two
@@ -9,6 +10,10 @@ per part of the merge), and prints the wall-clock seconds of the two phases of
 search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
 joins, the whole build_search_files in ms per article, and what the first run's postings, as
 saved for the merge, are made of.
+
+With `--lengths`, it times instead `index_chunks` of the same articles with runs of each length,
+the lengths in an order rotated by one each round (`--rounds`), and prints each build's wall
+and CPU seconds (its forked processes' included).
 """
 
 from __future__ import annotations
@@ -39,9 +44,13 @@ def main(argv=None) -> int:
     ap.add_argument("--content", type=Path, help="index this content folder instead of synthetic articles")
     ap.add_argument("--run", type=int, help="articles per run in index_chunks (default: the build's own choice)")
     ap.add_argument("--part", type=int, help="articles per part of the merge (default: search._PART_ARTICLES)")
+    ap.add_argument("--lengths", help="comma-separated run lengths to time against each other")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of --lengths")
     args = ap.parse_args(argv)
     docs = (search_bench.site_docs(args.content) if args.content
             else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
+    if args.lengths:
+        return run_lengths(docs, [int(n) for n in args.lengths.split(",")], args.rounds)
     seen: dict = {}
     real_merge, real_bar = search._merge_runs, search.bar
     segments = tempfile.TemporaryFile()  # each merge, in whichever process, appends its count
@@ -83,6 +92,20 @@ def main(argv=None) -> int:
           f"merging {t1 - seen.get('merge from', t1):.2f} s")
     print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article")
     print(run_bytes(numbered[: args.run or search.default_run(len(numbered))], search.bucket_count(len(numbered))))
+    return 0
+
+
+def run_lengths(docs: list, lengths: list[int], rounds: int) -> int:
+    """index_chunks of `docs` with runs of each length, the order rotated by one each round."""
+    numbered = search.number_docs(docs)
+    n_buckets = search.bucket_count(len(numbered))
+    for r in range(rounds):
+        for length in lengths[r % len(lengths):] + lengths[: r % len(lengths)]:
+            with search._collector_off():   # as the build runs it
+                t0, c0 = time.perf_counter(), search_bench._cpu_seconds()
+                search.index_chunks(numbered, n_buckets, run=length)
+                wall, cpu = time.perf_counter() - t0, search_bench._cpu_seconds() - c0
+            print(f"round {r + 1}, runs of {length}: {wall:.2f} s, CPU {cpu:.2f} s", flush=True)
     return 0
 
 

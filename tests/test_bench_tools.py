@@ -43,6 +43,14 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     assert int(more.group(3)) == (6 if forked else 1)   # 300 / 70, rounded up to whole rounds of the processes
 
 
+def test_search_phases_times_run_lengths_in_rotating_order():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
+                          "--lengths", "250,300", "--rounds", "2"], capture_output=True, text=True, check=True).stdout
+    rounds = re.findall(r"^round (\d), runs of (\d+): [\d.]+ s, CPU ([\d.]+) s$", out, re.MULTILINE)
+    assert [(r, n) for r, n, _ in rounds] == [("1", "250"), ("1", "300"), ("2", "300"), ("2", "250")]
+    assert all(float(cpu) > 0 for _, _, cpu in rounds)
+
+
 def test_search_phases_reads_a_content_folder_as_the_build_does():
     fixture = ROOT / "tests" / "fixtures" / "archive"
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--content", str(fixture)],
