@@ -92,8 +92,9 @@ _TO_ASCII = {
 # a regular expression finds which, and str.replace swaps each throughout. str.translate looks
 # up every character of the text in a dict (0.159 s against 0.024 s for a regular expression
 # on the bodies of 625 synthetic articles), and a regular expression that calls Python for each
-# match took 0.17-0.20 s against 0.12-0.13 s for this on the 5,625 fields of 1,875 articles of
-# news text, where a field has a hundred of them (scratch timing, 2026-12-03).
+# match calls it about a hundred times a field of news text. With this and _fnv1a_rows's
+# three-byte path, the index of 10,000 articles of news text took 28.5-35.6 CPU seconds against
+# 30.9-39.5 before (bench/search_bench.py --side-by-side, docs/search.md run Y).
 _TO_ASCII_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TO_ASCII)) + "]")
 _TO_ASCII_STR = {chr(cp): form for cp, form in _TO_ASCII.items()}
 
@@ -820,8 +821,9 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     their key), each chunk goes to it as soon as it is made, and the chunks are an OutputChunks
     holding only their keys.
 
-    The articles are indexed in runs of `run` (by default default_run's); each run gives its
-    terms' postings as arrays, and _merge_runs joins them into the chunks. On more than one core,
+    The articles are indexed in runs of `run` (by default default_run's: a sixteenth of them,
+    250 to 625); each run gives its terms' postings as arrays, and _merge_runs joins them into
+    the chunks. On more than one core,
     forked processes index the runs, saving each run's postings part by part (_PART_ARTICLES)
     in a temporary folder, and then merge the parts one at a time each; without a usable
     temporary folder (none, or a full one), all is done in this process. With `newest` (an
@@ -851,27 +853,16 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
     return _index_here(jobs, n_buckets, tail_from, sink)
 
 
-# Articles per run: at most _RUN_MOST; as the archive grows, at most _RUN_BUDGET ÷ its articles,
-# but that cap never falls under _RUN_FLOOR (see default_run).
-_RUN_MOST, _RUN_FLOOR = 2500, 625
-_RUN_BUDGET = 25_000_000   # articles in a run times articles in the archive
-
-
 def default_run(n_articles: int) -> int:
-    """Articles per run of index_chunks for an index of `n_articles`: a quarter of them (two
-    rounds of two processes), at least 250 and at most _RUN_MOST, and at most _RUN_BUDGET ÷
-    `n_articles` but not under _RUN_FLOOR: 2,500 at 10,000 articles, 625 from 40,000 on.
+    """Articles per run of index_chunks for an index of `n_articles`: a sixteenth, 250 to 625.
 
-    Each run has a segment of its own for every term it holds, and the merge's work grows with
-    the segments: on 10,000 articles of news text, runs of 2,500 cut the CPU of indexing from
-    28-33 s to 25-26 s (runs of 625 alternating with them, 2026-12-03, docs/search.md run Y).
-    But an indexing process grows with its run (by about 680 MB for a run of 2,000 and 370 MB
-    for one of 1,000 at 100,000 articles, beyond what it shares with the search process), and
-    the search process it is forked from with the archive: at 10,000 articles of news text the
-    largest process of a build peaked at 1,103 MB with runs of 2,500 against 531 MB with runs
-    of 625, and at 100,000 the build's peak with runs of 625 was 1.76 GB of the 2 GB allowed."""
-    most = max(_RUN_FLOOR, min(_RUN_MOST, _RUN_BUDGET // max(n_articles, 1)))
-    return max(250, min(most, -(-n_articles // 4)))
+    Longer runs make fewer (run, field, term) segments to merge, but cost more per article to
+    index, and an indexing process grows with its run (about 680 MB for a run of 2,000 and 370
+    MB for one of 1,000 at 100,000 articles). At 10,000 articles, runs of 2,500 took 22.2-23.6
+    CPU seconds against 24.7-28.2 with runs of 625 on news text, but 15.0-16.5 against
+    12.3-13.6 on the synthetic text, and doubled the largest process of a build
+    (`bench/search_phases.py --lengths`, docs/search.md run Y): tried and not kept."""
+    return max(250, min(625, -(-n_articles // 16)))
 
 
 def _gather(jobs: list, found, tail_from: int):
@@ -1344,9 +1335,10 @@ def _fnv1a_rows(cps):
     column of their UTF-8 bytes, for the rows that have that many.
 
     Rows of three-byte characters only (most Han text) are hashed from the code points, three
-    steps a character, in uint32, whose products wrap as FNV-1a's do: on the 836,000 terms of a
-    run of 625 articles of news text, 42-51 ms against 144-153 ms through the UTF-8 matrix
-    in uint64 (scratch timing, 2026-12-03), of about 1 s to index that run."""
+    steps a character, in uint32, whose products wrap as FNV-1a's do, without the UTF-8 matrix
+    in uint64: a run of 625 articles of news text holds 836,901 (field, term) segments to hash
+    (bench/search_phases.py). The comment above _TO_ASCII_RE has what this and normalizing with
+    str.replace saved together."""
     if _three_byte_rows(cps):
         cps = cps.astype(np.uint32, copy=False)
         h = np.full(len(cps), 0x811C9DC5, dtype=np.uint32)
