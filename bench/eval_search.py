@@ -99,11 +99,23 @@ def js_bytes() -> int:
     return sum(gz_size(p) for p in JS_ASSETS)
 
 
+def require_node_engine() -> None:
+    """Exit with a clear message if the browser engine cannot run under Node here (called
+    before the long steps, so that a missing `npm ci` is not found after them)."""
+    if not (ROOT / "node_modules" / "lunr").is_dir():   # a fresh clone or an exported copy
+        raise SystemExit(f"error: lunr.js is not installed in {ROOT / 'node_modules'}; run `npm ci` in {ROOT} "
+                         f"(bash tests/run.sh does) and run this again")
+
+
 def run_ours(site: Path, queries: list[str], page: bool = True) -> list[dict]:
     """Run the browser engine under Node, each query from a cold cache."""
+    require_node_engine()
     req = {"cmd": "search", "site": str(site), "queries": [[q, {}] for q in queries], "page": page}
     out = subprocess.run(["node", str(NODE_RUNNER)], input=json.dumps(req), capture_output=True, text=True,
-                         encoding="utf-8", check=True)
+                         encoding="utf-8")
+    if out.returncode != 0:
+        raise SystemExit(f"error: the search engine under Node failed ({NODE_RUNNER}, exit status "
+                         f"{out.returncode}):\n{out.stderr.strip()}")
     results = json.loads(out.stdout)
     base = js_bytes()
     for r in results:
@@ -251,6 +263,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds", type=Path, default=None, help="folder of seed .txt pages (other news text)")
     args = ap.parse_args(argv)
+    require_node_engine()
     docs = search_bench.synthetic_docs(args.articles, args.seed, args.seeds)
     site = search_bench.build_site(docs, ROOT / "bench" / "out" / f"eval-{args.articles}", articles=False)
     result = evaluate(docs, site, args.per_class)

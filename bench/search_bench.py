@@ -395,6 +395,7 @@ def main(argv=None) -> int:
     if args.incremental:
         return incremental(args.incremental, args.old, args.batches)
 
+    eval_search.require_node_engine()
     docs = synthetic_docs(args.articles, args.seed, args.seeds)
     chars = statistics.mean(len(d.text) for d in docs)
     print(f"{len(docs)} synthetic articles, {chars:.0f} characters on average")
