@@ -8,6 +8,8 @@ round times each copy in turn:
 
 - `python -X importtime -c "import markdown, ycarchive.markup"`: the cumulative import time of
   ycarchive.markup, Markdown itself imported first (what making the Markdown converter costs);
+- the same for ycarchive.search, numpy and the build's other modules imported first (what the
+  search process of every build spends on the module's tables);
 - a rebuild of a copy of the test fixture under `python -X importtime build.py`, after one
   article changed: the cumulative import time of importlib.metadata and of tqdm, or "not
   imported".
@@ -39,10 +41,10 @@ def cumulative_ms(importtime: str, module: str) -> str:
     return f"{int(match.group(1)) / 1000:.1f} ms" if match else "not imported"
 
 
-def markup_import(code: Path) -> str:
-    run = subprocess.run([sys.executable, "-X", "importtime", "-c", "import markdown, ycarchive.markup"],
+def module_import(code: Path, before: str, module: str) -> str:
+    run = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {before}, {module}"],
                          cwd=code, capture_output=True, text=True, check=True)
-    return cumulative_ms(run.stderr, "ycarchive.markup")
+    return cumulative_ms(run.stderr, module)
 
 
 def build_imports(code: Path, content: Path, site: Path) -> tuple[str, str]:
@@ -70,11 +72,14 @@ def main(argv=None) -> int:
             for n, code in enumerate(args.codes):
                 if args.cold:
                     drop_file_cache()
-                markup = markup_import(code)
+                markup = module_import(code, "markdown", "ycarchive.markup")
+                if args.cold:
+                    drop_file_cache()
+                search = module_import(code, "numpy, ycarchive.cli, ycarchive.render", "ycarchive.search")
                 if args.cold:
                     drop_file_cache()
                 metadata, tqdm = build_imports(code, work / f"content-{n}", work / f"site-{n}")
-                print(f"round {r + 1} {code}: ycarchive.markup {markup}; in a rebuild: "
+                print(f"round {r + 1} {code}: ycarchive.markup {markup}, ycarchive.search {search}; in a rebuild: "
                       f"importlib.metadata {metadata}, tqdm {tqdm}", flush=True)
     setup = "import datetime as dt; d = dt.date(2025, 6, 24)"
     for label, statement in (("strftime", 'f"{d:%Y-%m-%d}-{3:02d}-slug"'),

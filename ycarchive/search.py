@@ -174,22 +174,22 @@ def _encode(n: int) -> str:
     return "".join(reversed(groups))
 
 
-def _codes(last: str) -> list[str]:
+def _codes(last: str) -> tuple[list[str], list[str]]:
     """The codes of 0 .. 2**16 - 1, the last digit from `last` (LAST, or CONT for the leading
-    part of a longer code), built from digit pieces: 65,536 calls of _encode had been half of
-    importing this module."""
+    part of a longer code), and the 32,768 three-digit codes, leading zero digits (CONT[0])
+    included, that they are built from. Built from digit pieces: 65,536 calls of _encode had been
+    half of importing this module, and every build's search process imports it."""
     two = [c + x for c in CONT for x in last]
     three = [c + x for c in CONT for x in two]
-    return [*last, *(c + x for c in CONT[1:] for x in last), *(c + x for c in CONT[1:] for x in two),
-            *(CONT[1] + x for x in three)]
+    # Those of two and three digits with no leading zero are the ends of `two` and `three`.
+    return [*last, *two[len(last):], *three[len(two):], *[CONT[1] + x for x in three]], three
 
 
-_CODES = _codes(LAST)   # the codes of small numbers, looked up
+_CODES, _LOW3 = _codes(LAST)   # the codes of small numbers, looked up; and n's last three digits
 # Larger numbers (article numbers, gaps to rare terms' next article) below 2**31: the code of
 # n >> 15 with its last digit as a continuation digit, then n's last three digits. Two look-ups
 # instead of _encode's loop, which had been 1 s of joining a 10,000-article index's runs.
-_HIGH = _codes(CONT)
-_LOW3 = [a + b + c for a in CONT for b in CONT for c in LAST]
+_HIGH = _codes(CONT)[0]
 
 
 def encode_varint(n: int) -> str:
