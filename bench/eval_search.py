@@ -108,8 +108,8 @@ def require_node_engine() -> None:
 
 
 def run_ours(site: Path, queries: list[str], page: bool = True) -> list[dict]:
-    """Run the browser engine under Node, each query from a cold cache."""
-    require_node_engine()
+    """Run the browser engine under Node, each query from a cold cache (the callers' main()
+    checks first, with require_node_engine, that it can run)."""
     req = {"cmd": "search", "site": str(site), "queries": [[q, {}] for q in queries], "page": page}
     out = subprocess.run(["node", str(NODE_RUNNER)], input=json.dumps(req), capture_output=True, text=True,
                          encoding="utf-8")

@@ -164,7 +164,6 @@ def test_search_bench_reports_bytes_latency_and_recall_of_every_query_class():
     assert every and int(every.group(1)) >= 8 and every.group(2, 3) == ("1.000", "1.000")   # recall, precision
 
 
-
 def test_search_bench_without_lunr_installed_says_so_before_building_anything(tmp_path):
     """In a copy without `npm ci` (an exported one, say), the benchmark stops at once and says
     what to run, instead of failing with Node's traceback after building the whole index."""
@@ -175,6 +174,7 @@ def test_search_bench_without_lunr_installed_says_so_before_building_anything(tm
     assert run.returncode == 1
     assert f"lunr.js is not installed in {copy / 'node_modules'}; run `npm ci`" in run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""   # nothing generated, nothing indexed
+
 
 @pytest.mark.skipif(shutil.which("node") is None and os.environ.get("CI") != "true", reason="node is not installed")
 def test_rank_batches_scores_every_article_in_each_way():
