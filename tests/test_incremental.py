@@ -73,7 +73,11 @@ OPS = st.one_of(
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(OPS, min_size=1, max_size=4))
-def test_incremental_build_equals_full_build(tmp_path_factory, ops):
+def test_incremental_build_equals_full_build(tmp_path_factory, monkeypatch, ops):
+    from ycarchive import render
+
+    # Numbered pages two to a group (render.plan_groups), so that listings have several groups.
+    monkeypatch.setattr(render, "NUMBERED_GROUP", 2)
     work = tmp_path_factory.mktemp("inc")
     content, templates = work / "content", work / "templates"
     shutil.copytree(FIXTURE, content)
@@ -343,6 +347,38 @@ def test_template_edit_renders_only_its_pages(tmp_path, capsys):
     assert rendered == len(people) == 7
     changed = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.read_bytes() != before[p])
     assert changed == sorted(f"people/{name}/index.html" for name in people)
+
+
+def test_groups_of_pages_are_planned_and_keyed_again_only_when_their_inputs_changed(tmp_path, monkeypatch):
+    from ycarchive import render
+
+    planned: list = []
+    plan_groups = render.plan_groups
+
+    def recording(*args, **kwargs):
+        groups = plan_groups(*args, **kwargs)
+        for group in groups:
+            group.plan = (lambda plan, name: lambda: planned.append(name) or plan())(group.plan, group)
+        return groups
+
+    monkeypatch.setattr(render, "plan_groups", recording)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    out = tmp_path / "site"
+    assert build(FIXTURE, out, "--templates", str(templates)) == 0
+    groups = [g for g in planned if g.inputs is not None]
+    assert {g.name[:2] for g in groups} == {"a:", "i:", "c:", "p:", "t:", "ar"}   # every kind, the first time
+    path = templates / "person.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("<h1>", "<h1 class=\"person\">", 1), encoding="utf-8")
+    planned.clear()
+    assert build(FIXTURE, out, "--templates", str(templates)) == 0
+    # Only the people's groups use person.html; the pages of their own are planned in every build.
+    assert sorted(g.name for g in planned if g.inputs is not None) == sorted(g.name for g in groups
+                                                                              if g.name.startswith("p:"))
+    assert all(not g.templates for g in planned if g.inputs is None)
+    planned.clear()
+    assert build(FIXTURE, out, "--templates", str(templates), "--force") == 0
+    assert len([g for g in planned if g.inputs is not None]) == len(groups)
 
 
 def test_adding_an_article_leaves_older_numbered_pages_alone(tmp_path):

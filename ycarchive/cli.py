@@ -215,7 +215,8 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     It is kept in parts, so that a build that changed a few files saves only the parts that
     hold them: parsed files ("docs", by path) in CACHE_SHARDS shards, rendered bodies
     ("markdown", a Renderings, by month, read when needed), compiled and parsed templates, the
-    county map's shapes, the related articles' picks (render.related_articles), and the search
+    county map's shapes, the related articles' picks (render.related_articles), the keys of the
+    groups of pages (render.render_site), and the search
     index's cache with the build's inputs and the search files' digests (left out unless
     `with_search`). "parts" holds each part as loaded, for save_cache to compare with.
     """
@@ -234,6 +235,10 @@ def load_cache(out: Path, with_search: bool = True) -> dict:
     related = _load_part(folder / "related.pickle")
     if isinstance(related, dict):
         cache["related"] = cache["parts"]["related"] = related
+    groups = _load_part(folder / "groups.pickle")
+    if isinstance(groups, dict):
+        cache["groups"] = groups
+        cache["parts"]["groups"] = dict(groups)
     templates = _load_part(folder / "templates.pickle")
     if isinstance(templates, dict):
         cache["templates"] = templates
@@ -318,7 +323,7 @@ def _save_part(path: Path, payload, plain: bool = False) -> None:
     os.replace(tmp, path)
 
 
-PARTS = ("docs", "markdown", "shapes", "related", "templates", "search")
+PARTS = ("docs", "markdown", "shapes", "related", "groups", "templates", "search")
 
 
 def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tuple = PARTS) -> None:
@@ -347,6 +352,8 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
         _save_part(folder / "shapes.pickle", cache["shapes"])
     if "related" in parts and "related" in cache and cache["related"] is not loaded.get("related"):
         _save_part(folder / "related.pickle", cache["related"], plain=True)
+    if "groups" in parts and "groups" in cache and cache["groups"] != loaded.get("groups"):
+        _save_part(folder / "groups.pickle", cache["groups"], plain=True)
     templates = cache.get("templates", {})
     if "templates" in parts and templates != loaded.get("templates"):
         _save_part(folder / "templates.pickle", templates)
@@ -380,8 +387,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     raises OSError if the process failed. Its `finish()` waits for the process to end (raising
     OSError if it failed); `stop()` ends it instead, for a build that failed.
     The process loads the search index's part of the cache itself, and saves every part but
-    the compiled templates (rendering adds to those) and the related articles' picks (made
-    after it is forked) after handing the files over: at 10,000 articles, loading, building and
+    the compiled templates (rendering adds to those), the related articles' picks and the groups'
+    keys (made after it is forked) after handing the files over: at 10,000 articles, loading, building and
     saving the search index is 1.1-1.3 s, and planning, keying and rendering the pages
     0.7-0.8 s, which now run side by side on two cores.
     `stamps` are the content files' stamps before this build read them, to tell whether the
@@ -433,7 +440,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         stage.put(dest, data)
         return digest_bytes(data)
 
-    parts = tuple(p for p in PARTS if p not in ("templates", "related"))
+    parts = tuple(p for p in PARTS if p not in ("templates", "related", "groups"))
     parent = os.getpid()
     if not hasattr(os, "fork"):
         made, changed = run()
@@ -656,7 +663,8 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
         # that process, and picking first had delayed it.
         related, cache["related"] = related_articles(library, None if args.force else cache.get("related"))
         keys, rendered = render_site(library, options, stage.put, extra, {} if args.force else previous,
-                                     workers=os.cpu_count() or 1, lap=lap, hold=stage.hold, related=related)
+                                     workers=os.cpu_count() or 1, lap=lap, hold=stage.hold, related=related,
+                                     groups=cache.setdefault("groups", {}))
         stamp.forget(out)   # if the commit fails half-way, the next build must not trust the record
         stats = stage.commit(keys, previous)
     except BaseException:
@@ -668,7 +676,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     lap("write")
     stamp.record(out, inputs_now, keys, folder_times, stats.touched, articles=len(library.articles),
                  files=len(keys), warnings=[str(p) for p in problems.warnings])
-    save_cache(out, cache, False, ("templates", "related"))
+    save_cache(out, cache, False, ("templates", "related", "groups"))
     lap("save cache")
     if args.timings:
         print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds, _ in lap.laps), file=sys.stderr)

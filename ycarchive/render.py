@@ -81,6 +81,10 @@ def paginate(items: list, per_page: int) -> tuple[list, list]:
     return newest, pages
 
 
+# Numbered pages of a listing planned and keyed as one group (plan_groups): adding an article to
+# a listing plans its last group again, and keys its pages.
+NUMBERED_GROUP = 32
+
 # An incremental build picks related articles again in Python for at most this many articles
 # (those near a change); more, and all are picked again with numpy (related_articles).
 RELATED_AGAIN = 2000
@@ -387,116 +391,212 @@ class Job:
     make: object             # () -> bytes
 
 
+_FINGERPRINT = attrgetter("fingerprint")
+
+
+def _prints(articles: list) -> str:
+    """What Fingerprints.walk describes a list of articles by, their fingerprints, as one string:
+    a Group's inputs hold about 30 articles a page of the site, and walking them one by one was
+    most of the time it took to key the groups of an incremental build."""
+    return " ".join(map(_FINGERPRINT, articles))
+
+
+@dataclass
+class Group:
+    """Output files planned together, and everything they are made from: if `inputs` and the
+    templates hash as they did in the last build, so do the files' own inputs (see render_site)."""
+
+    name: str
+    templates: tuple         # every template the group's files may use
+    inputs: tuple | None     # what the files' inputs are made from (Fingerprints.walk); None: plan always
+    plan: object             # () -> list[Job]
+
+
 def plan_site(library: Library, r: Renderer, related: dict | None = None) -> list[Job]:
     """Every output file of the site except assets, as jobs not yet run (`related`: as
     related_articles returns it, if the caller has it)."""
-    jobs: list[Job] = []
+    return [job for group in plan_groups(library, r, related) for job in group.plan()]
+
+
+def plan_groups(library: Library, r: Renderer, related: dict | None = None) -> list[Group]:
+    """Every output file of the site except assets, as groups of jobs not yet planned: the
+    articles of a page (版), an issue and its pages, a county's, a person's or a term's pages,
+    the calendar, and each page of its own."""
+    groups: list[Group] = []
     per_page = library.site["per_page"]
     if related is None:
         related = related_articles(library)[0]
 
-    def emit(template: str, url: str, **context) -> None:
-        jobs.append(Job(dest_for(url), (template, url, context),
-                        lambda: r.page(template, url, **context)[1]))
+    def job(template: str, url: str, **context) -> Job:
+        return Job(dest_for(url), (template, url, context), lambda: r.page(template, url, **context)[1])
 
-    def emit_article(article, **context) -> None:
+    def single(template: str, url: str, **context) -> None:
+        groups.append(Group(url, (), None, functools.partial(list, [job(template, url, **context)])))
+
+    def article_job(article, **context) -> Job:
         # The JSON-LD is made from the article alone, so it is left out of the inputs.
-        jobs.append(Job(dest_for(article.url), ("article.html", article.url, article, context),
-                        lambda: r.page("article.html", article.url, article=article,
-                                       ld=article_ld(article, r), **context)[1]))
+        return Job(dest_for(article.url), ("article.html", article.url, article, context),
+                   lambda: r.page("article.html", article.url, article=article,
+                                  ld=article_ld(article, r), **context)[1])
 
-    def feed(dest: str, title: str, page_url: str, articles: list) -> None:
+    def feed(dest: str, title: str, page_url: str, articles: list) -> Job:
         newest = sorted(articles, key=lambda a: a.sort_key, reverse=True)[:feeds.FEED_SIZE]
-        jobs.append(Job(dest, (None, dest, title, newest),
-                        lambda: feeds.render_atom(title, dest, page_url, newest, r.absolute,
-                                                  library.site).encode("utf-8")))
+        return Job(dest, (None, dest, title, newest),
+                   lambda: feeds.render_atom(title, dest, page_url, newest, r.absolute, library.site).encode("utf-8"))
 
-    def listing(template: str, url: str, items: list, main: dict | None = None,
+    def listing(jobs: list, template: str, url: str, items: list, main: dict | None = None,
                 numbered_as: dict | None = None, **context) -> None:
-        """A listing's first page (with `main` in its context) and its numbered pages.
+        """A listing's first page (with `main` in its context), which links to its numbered
+        pages; they are planned by numbered() (called with the same arguments but `main`)."""
+        newest, older_pages = paginate(items, per_page)
+        older = [{"number": n + 1, "url": f"{url}page/{n + 1}/", "first": p[-1].date, "last": p[0].date,
+                  "count": len(p)} for n, p in enumerate(older_pages)]
+        jobs.append(job(template, url, articles=newest, older=older, total=len(items), **(main or {}), **context))
+
+    def numbered(template: str, url: str, items: list, numbered_as: dict | None = None, **context) -> None:
+        """Groups of a listing's numbered pages, NUMBERED_GROUP pages each.
 
         Numbered pages use `listing.html` with `numbered_as` as their context when it is given:
         they show only their own articles, so their keys must not hold what the first page
-        shows (a county's count of articles, the county map's counts).
+        shows (a county's count of articles, the county map's counts). They are filled from the
+        oldest article (paginate), so an article added to a listing changes its last group's
+        inputs alone, and the other groups are not planned again.
         """
-        newest, numbered = paginate(items, per_page)
-        older = [{"number": n + 1, "url": f"{url}page/{n + 1}/", "first": p[-1].date, "last": p[0].date,
-                  "count": len(p)} for n, p in enumerate(numbered)]
-        emit(template, url, articles=newest, older=older, total=len(items), **(main or {}), **context)
-        for n, page_items in enumerate(numbered):
+        if len(items) <= per_page:
+            return
+        if numbered_as is not None:
+            template, context = "listing.html", numbered_as
+        span = per_page * NUMBERED_GROUP
+        for lo in range(0, len(items), span):
+            hi = lo + span
+            groups.append(Group(f"n:{url}page/{lo // per_page + 1}/", (template,),
+                                (template, url, lo, _prints(items[lo:hi]), len(items) > hi, context),
+                                functools.partial(numbered_pages, template, url, items, lo, hi, context)))
+
+    def numbered_pages(template: str, url: str, items: list, lo: int, hi: int, context: dict) -> list[Job]:
+        """The numbered pages of items[lo:hi] (see paginate), each linking to the next and previous."""
+        count = -(-len(items) // per_page)
+        jobs = []
+        for start in range(lo, min(hi, len(items)), per_page):
+            n = start // per_page
+            page_items = list(reversed(items[start:start + per_page]))
             pager = {"number": n + 1, "main": url, "first": page_items[-1].date, "last": page_items[0].date,
-                     "newer": older[n + 1]["url"] if n + 1 < len(older) else None,
-                     "older": older[n - 1]["url"] if n else None}
-            if numbered_as is None:
-                emit(template, f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **context)
-            else:
-                emit("listing.html", f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **numbered_as)
+                     "newer": f"{url}page/{n + 2}/" if n + 1 < count else None,
+                     "older": f"{url}page/{n}/" if n else None}
+            jobs.append(job(template, f"{url}page/{n + 1}/", articles=page_items, numbered=pager, **context))
+        return jobs
 
-    # Articles, pages (版) and issues.
-    for article in library.articles:
-        page_articles = article.page.articles
-        i = page_articles.index(article)
-        emit_article(article, prev=page_articles[i - 1] if i else None,
-                     next=page_articles[i + 1] if i + 1 < len(page_articles) else None,
-                     related=related[id(article)])
-    issues = library.issues
-    for n, issue in enumerate(issues):
-        emit("issue.html", issue.url, issue=issue, prev=issues[n - 1] if n else None,
-             next=issues[n + 1] if n + 1 < len(issues) else None)
+    def page_articles(page) -> list[Job]:
+        arts = page.articles
+        return [article_job(article, prev=arts[i - 1] if i else None,
+                            next=arts[i + 1] if i + 1 < len(arts) else None, related=related[id(article)])
+                for i, article in enumerate(arts)]
+
+    def issue_pages(n: int, issue) -> list[Job]:
+        jobs = [job("issue.html", issue.url, issue=issue, prev=issues[n - 1] if n else None,
+                    next=issues[n + 1] if n + 1 < len(issues) else None)]
         for k, page in enumerate(issue.pages):
-            emit("printpage.html", page.url, page=page, issue=issue,
-                 prev=issue.pages[k - 1] if k else None,
-                 next=issue.pages[k + 1] if k + 1 < len(issue.pages) else None)
+            jobs.append(job("printpage.html", page.url, page=page, issue=issue,
+                            prev=issue.pages[k - 1] if k else None,
+                            next=issue.pages[k + 1] if k + 1 < len(issue.pages) else None))
+        return jobs
 
-    # Taxonomies.
-    emit("counties.html", "county/", items=library.counties)
-    for county in library.counties:
-        listing("county.html", county.url, county.articles, county=county,
+    def county_numbered(county) -> dict:
+        return {"heading": county.name, "parent": ("县（市、区）", "county/"), "feed": f"{county.url}feed.xml"}
+
+    def county_pages(county) -> list[Job]:
+        jobs: list[Job] = []
+        listing(jobs, "county.html", county.url, county.articles, county=county,
                 main={"first": county.articles[0].date if county.articles else None,
                       "last": county.articles[-1].date if county.articles else None},
-                numbered_as={"heading": county.name, "parent": ("县（市、区）", "county/"),
-                             "feed": f"{county.url}feed.xml"})
-        feed(f"{county.url}feed.xml", f"{county.name} · {library.site['title']}", county.url, county.articles)
-    emit("people.html", "people/", items=library.people)
-    for person in library.people:
-        groups = []
+                numbered_as=county_numbered(county))
+        jobs.append(feed(f"{county.url}feed.xml", f"{county.name} · {library.site['title']}", county.url,
+                         county.articles))
+        return jobs
+
+    def person_pages(person) -> list[Job]:
+        jobs: list[Job] = []
+        roles = []
         for role, (label, segment) in ROLES.items():
             arts = person.roles.get(role)
             if not arts:
                 continue
-            newest, numbered = paginate(arts, per_page)
             role_url = f"{person.url}{segment}/"
-            groups.append({"role": role, "label": label, "articles": newest, "count": len(arts),
-                           "first": arts[0].date, "last": arts[-1].date,
-                           "more": role_url if numbered else None})
-            if numbered:
-                listing("listing.html", role_url, arts, heading=f"{person.name} · {label}",
+            more = len(arts) > per_page
+            roles.append({"role": role, "label": label, "articles": list(reversed(arts[-per_page:])),
+                          "count": len(arts), "first": arts[0].date, "last": arts[-1].date,
+                          "more": role_url if more else None})
+            if more:
+                listing(jobs, "listing.html", role_url, arts, heading=f"{person.name} · {label}",
                         parent=(person.name, person.url))
-        emit("person.html", person.url, person=person, groups=groups)
+        jobs.append(job("person.html", person.url, person=person, groups=roles))
+        return jobs
+
+    def term_pages(term, label: str, kind: str) -> list[Job]:
+        jobs: list[Job] = []
+        listing(jobs, "listing.html", term.url, term.articles, heading=term.name, description=term.description,
+                parent=(label, f"{kind}/"))
+        return jobs
+
+    # Articles, pages (版) and issues. An article's page shows the articles before and after it
+    # on its page (版) and its related articles.
+    issues = library.issues
+    for n, issue in enumerate(issues):
+        for page in issue.pages:
+            groups.append(Group(f"a:{page.url}", ("article.html",),
+                                tuple([f"{a.url} {a.fingerprint} {_prints(related[id(a)])}" for a in page.articles]),
+                                functools.partial(page_articles, page)))
+        groups.append(Group(f"i:{issue.url}", ("issue.html", "printpage.html"),
+                            (issue.url, issue, issues[n - 1] if n else None,
+                             issues[n + 1] if n + 1 < len(issues) else None),
+                            functools.partial(issue_pages, n, issue)))
+
+    # Taxonomies.
+    single("counties.html", "county/", items=library.counties)
+    for county in library.counties:
+        groups.append(Group(f"c:{county.url}", ("county.html",), (county.url, county.name, county, _prints(county.articles)),
+                            functools.partial(county_pages, county)))
+        numbered("county.html", county.url, county.articles, numbered_as=county_numbered(county))
+    single("people.html", "people/", items=library.people)
+    for person in library.people:
+        groups.append(Group(f"p:{person.url}", ("person.html", "listing.html"),
+                            (person.url, person.name, person,
+                             tuple([(role, _prints(arts)) for role, arts in person.roles.items()])),
+                            functools.partial(person_pages, person)))
+        for role, (label, segment) in ROLES.items():
+            if person.roles.get(role):
+                numbered("listing.html", f"{person.url}{segment}/", person.roles[role],
+                         heading=f"{person.name} · {label}", parent=(person.name, person.url))
     for kind, label, terms in (("section", "版面", library.sections), ("column", "栏目", library.columns),
                                ("tag", "标签", library.tags)):
         terms = [t for t in terms if t.articles]
         if not terms:
             continue
-        emit("terms.html", f"{kind}/", terms=terms, label=label, kind=kind)
+        single("terms.html", f"{kind}/", terms=terms, label=label, kind=kind)
         for term in terms:
-            listing("listing.html", term.url, term.articles, heading=term.name, description=term.description,
-                    parent=(label, f"{kind}/"))
+            groups.append(Group(f"t:{term.url}", ("listing.html",),
+                                (term.url, term.name, term.description, label, kind, _prints(term.articles)),
+                                functools.partial(term_pages, term, label, kind)))
+            numbered("listing.html", term.url, term.articles, heading=term.name, description=term.description,
+                     parent=(label, f"{kind}/"))
 
     # Home, calendar, search, feeds and the rest.
     latest = issues[-1] if issues else None
-    emit("index.html", "", latest=latest, recent=list(reversed(library.articles[-RECENT:])),
-         total=len(library.articles))
-    emit("archive.html", "archive/", calendar=build_calendar(library))
-    emit("search.html", "search/")
-    emit("404.html", "404.html")
-    feed("feed.xml", library.site["title"], "", library.articles)
-    return jobs
+    single("index.html", "", latest=latest, recent=list(reversed(library.articles[-RECENT:])),
+           total=len(library.articles))
+    groups.append(Group("archive/", ("archive.html",), tuple(issues),
+                        lambda: [job("archive.html", "archive/", calendar=build_calendar(library))]))
+    single("search.html", "search/")
+    single("404.html", "404.html")
+    groups.append(Group("feed.xml", (), None, functools.partial(
+        list, [feed("feed.xml", library.site["title"], "", library.articles)])))
+    return groups
 
 
 def render_site(library: Library, options: Options, put, extra: dict | None = None,
                 previous: dict | None = None, workers: int = 1, lap=lambda name: None,
-                known: dict | None = None, hold=None, related: dict | None = None) -> tuple[dict, int]:
+                known: dict | None = None, hold=None, related: dict | None = None,
+                groups: dict | None = None) -> tuple[dict, int]:
     """Render the site, handing each file made to `put(dest, bytes)`.
 
     Returns ({dest: input key} for every file of the site, number of pages rendered).
@@ -510,15 +610,40 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
     the key it had in `previous` and is kept as it is. `extra` may be a function returning
     (extra, known), called once the pages are rendered, so that the caller can make those
     files meanwhile. `related`: see plan_site.
+
+    `groups` is what the last build left in it, and this one leaves for the next: each Group's
+    key (Fingerprints.group_key) and its files' keys, by the group's name. A group whose key is
+    the one it had, and whose files all still have those keys in `previous`, is neither planned
+    nor keyed again: its files keep their keys. Adding an article to 10,000 so plans and keys a
+    few dozen groups' pages instead of all 17,766 pages.
     """
     hold = hold or put
     r = Renderer(library, options)
-    jobs = plan_site(library, r, related)
+    planned = plan_groups(library, r, related)
     lap("plan pages")
     prints = Fingerprints(library, r, options.code_version, options.template_cache)
-    keys = {job.dest: prints.key(job.inputs) for job in jobs}
-    lap("page keys")
     previous = previous or {}
+    last = dict(groups or {})
+    if groups is None:
+        groups = {}
+    groups.clear()
+    keys: dict = {}
+    jobs: list[Job] = []
+    for group in planned:
+        if group.inputs is not None:
+            key = prints.group_key(group.templates, group.inputs)
+            was = last.get(group.name)
+            if was is not None and was[0] == key and all(previous.get(dest) == k for dest, k in was[1]):
+                keys.update(was[1])
+                groups[group.name] = was
+                continue
+        made = group.plan()
+        pairs = tuple([(job.dest, prints.key(job.inputs)) for job in made])
+        keys.update(pairs)
+        jobs += made
+        if group.inputs is not None:
+            groups[group.name] = (key, pairs)
+    lap("page keys")
     todo = [job for job in jobs if previous.get(job.dest) != keys[job.dest]]
     # Compiled here, before render workers fork: compiled in the workers, the templates were
     # lost with them, and the next build (the first add after a clean build) compiled them again.
@@ -692,6 +817,10 @@ class Fingerprints:
     def key(self, inputs: tuple) -> str:
         template = self.template(inputs[0]) if inputs[0] else ""
         return _hash((self.shared, template, self.walk(inputs[1:])))
+
+    def group_key(self, templates: tuple, inputs: tuple) -> str:
+        """The key of a Group: its templates and what its files are made from."""
+        return _hash((self.shared, tuple([self.template(name) for name in templates]), self.walk(inputs)))
 
     def walk(self, value):
         """A plain, comparable description of a value as far as pages show it."""
