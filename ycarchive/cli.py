@@ -714,7 +714,7 @@ def search_files(library, cache: dict | None = None, sink=None) -> dict:
     from .search import SearchDoc, build_search_files
 
     docs = [SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
-                      date=a.date.isoformat(), counties=tuple(c.name for c in a.counties),
+                      date=a.page.iso_date, counties=tuple(c.name for c in a.counties),
                       section=a.page.section.name, column=a.column.name if a.column else "",
                       people=tuple(p.name for p in a.credited), tags=tuple(t.name for t in a.tags),
                       text=functools.partial(getattr, a, "text"), key=a.fingerprint)
