@@ -78,27 +78,52 @@
   });
 
   // The calendar's "jump to a date": go to that day's issue, or to the nearest one (the earlier
-  // of two equally near), saying so first.
+  // of two equally near), saying so first. The issue dates of every year are in one small file
+  // (archive/dates.json: the first date, then the days from each to the next), fetched once,
+  // when the reader first jumps.
   var jump = document.querySelector("form[data-calendar-jump]");
   if (jump) {
-    var days = Array.prototype.map.call(document.querySelectorAll(".cal-grid a[data-date]"), function (a) {
-      return { date: a.getAttribute("data-date"), time: Date.parse(a.getAttribute("data-date")), href: a.href };
-    }).sort(function (a, b) { return a.time - b.time; });
     var status = document.getElementById("jump-status");
-    jump.hidden = !days.length;
+    var DAY = 86400000;
+    var dates = null;
+    var loadDates = function () {
+      if (!dates) {
+        dates = fetch(jump.getAttribute("data-dates")).then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        }).then(function (data) {
+          var day = data.first ? Date.parse(data.first) / DAY : null;
+          var days = day === null ? [] : [day];
+          data.gaps.forEach(function (gap) { day += gap; days.push(day); });
+          return days;
+        });
+        dates.catch(function () { dates = null; });   // tried again on the next jump
+      }
+      return dates;
+    };
+    var iso = function (day) { return new Date(day * DAY).toISOString().slice(0, 10); };
+    jump.hidden = false;
     jump.addEventListener("submit", function (event) {
       event.preventDefault();
       var wanted = jump.elements.date.value;
       var time = Date.parse(wanted);
       if (isNaN(time)) { announce(status, "请选择一个日期"); return; }
-      var best = days[0];
-      days.forEach(function (d) { if (Math.abs(d.time - time) < Math.abs(best.time - time)) { best = d; } });
-      if (best.date === wanted) {
-        window.location.href = best.href;
-        return;
-      }
-      announce(status, wanted + " 没有报道，正在前往最近的一期：" + best.date);
-      window.setTimeout(function () { window.location.href = best.href; }, 1500);
+      var target = time / DAY;
+      loadDates().then(function (days) {
+        if (!days.length) { announce(status, "还没有报道"); return; }
+        var best = days[0];
+        days.forEach(function (d) { if (Math.abs(d - target) < Math.abs(best - target)) { best = d; } });
+        var date = iso(best);
+        var href = jump.getAttribute("data-root") + date.replace(/-/g, "/") + "/";
+        if (date === wanted) {
+          window.location.href = href;
+          return;
+        }
+        announce(status, wanted + " 没有报道，正在前往最近的一期：" + date);
+        window.setTimeout(function () { window.location.href = href; }, 1500);
+      }, function () {
+        announce(status, "无法载入各期日期，请稍后再试，或在日历中选择");
+      });
     });
   }
 })();

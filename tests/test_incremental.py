@@ -367,7 +367,7 @@ def test_groups_of_pages_are_planned_and_keyed_again_only_when_their_inputs_chan
     out = tmp_path / "site"
     assert build(FIXTURE, out, "--templates", str(templates)) == 0
     groups = [g for g in planned if g.inputs is not None]
-    assert {g.name[:2] for g in groups} == {"a:", "i:", "c:", "p:", "t:", "ar"}   # every kind, the first time
+    assert {g.name[:2] for g in groups} == {"a:", "i:", "c:", "p:", "t:", "y:", "ar"}   # every kind, the first time
     path = templates / "person.html"
     path.write_text(path.read_text(encoding="utf-8").replace("<h1>", "<h1 class=\"person\">", 1), encoding="utf-8")
     planned.clear()

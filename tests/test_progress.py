@@ -37,7 +37,7 @@ def run_in_terminal(argv: list[str]) -> str:
 def test_build_shows_progress_on_a_terminal(tmp_path):
     text = run_in_terminal(["build.py", "--content", str(FIXTURE), "--out", str(tmp_path / "site")])
     assert "reading content: " in text
-    assert re.search(r"rendering pages: +\d+%\|.*\| \d+/60 ", text)
+    assert re.search(r"rendering pages: +\d+%\|.*\| \d+/62 ", text)
     assert text.rstrip().splitlines()[-1].startswith("built 5 articles: ")
 
 

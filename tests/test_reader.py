@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+import shutil
 from urllib.parse import quote
 
 import pytest
 
-from conftest import FIXTURE, ROOT, serve_folder
+from conftest import FIXTURE, ROOT, build, serve_folder
 from ycarchive.errors import Problems
 from ycarchive.library import build_library
 from ycarchive.load import load_content
@@ -90,10 +91,20 @@ def test_county_pages_highlight_their_county_and_list_every_county_in_text(conte
 
 def test_calendar_links_exactly_the_issue_dates(context, served):
     issues = library_of(FIXTURE).issues
+    base = served["fixture"]
     page = open_page(context, served, "fixture", "archive/")
-    linked = page.eval_on_selector_all(".cal-grid a", """links => links.map(a => [
-        a.dataset.date, a.href, a.textContent])""")
-    assert sorted(linked) == sorted([i.date.isoformat(), served["fixture"] + i.url, str(i.date.day)] for i in issues)
+    years = page.eval_on_selector_all(".cal-year h2 a", "links => links.map(a => a.href)")
+    assert years == [f"{base}archive/{y}/" for y in sorted({i.date.year for i in issues}, reverse=True)]
+    months = page.eval_on_selector_all(".month-index a", "links => links.map(a => a.href)")
+    assert sorted(months) == sorted({f"{base}archive/{i.date.year}/#m{i.date.year}-{i.date.month}" for i in issues})
+    linked, anchors = [], []
+    for url in years:
+        page.goto(url)
+        linked += page.eval_on_selector_all(".cal-grid a", """links => links.map(a => [
+            a.dataset.date, a.href, a.textContent])""")
+        anchors += page.eval_on_selector_all(".cal-month h2", "hs => hs.map(h => location.href + '#' + h.id)")
+    assert sorted(linked) == sorted([i.date.isoformat(), base + i.url, str(i.date.day)] for i in issues)
+    assert sorted(anchors) == sorted(months)   # every month the overview links to is on its year's page
     page.close()
 
 
@@ -112,7 +123,7 @@ def test_jump_to_a_day_without_an_issue_says_so_and_goes_to_the_nearest(context,
     wanted = next(first + dt.timedelta(days=n) for n in range(1, 4)
                   if first + dt.timedelta(days=n) not in {i.date for i in issues})
     nearest = min(issues, key=lambda i: (abs((i.date - wanted).days), i.date))
-    page = open_page(context, served, "fixture", "archive/")
+    page = open_page(context, served, "fixture", f"archive/{wanted.year}/")
     page.fill("#jump-date", wanted.isoformat())
     page.click(".jump-date button")
     status = page.locator("#jump-status")
@@ -120,6 +131,33 @@ def test_jump_to_a_day_without_an_issue_says_so_and_goes_to_the_nearest(context,
     page.wait_for_function("document.getElementById('jump-status').textContent !== ''")
     assert status.text_content() == f"{wanted.isoformat()} 没有报道，正在前往最近的一期：{nearest.date.isoformat()}"
     page.wait_for_url(served["fixture"] + nearest.url)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory):
+    """The fixture archive with its first issue also on 2024-12-31, built and served."""
+    work = tmp_path_factory.mktemp("two-years")
+    content = work / "content"
+    shutil.copytree(FIXTURE, content)
+    first = library_of(FIXTURE).issues[0].url
+    shutil.copytree(content / first, content / "2024" / "12" / "31")
+    assert build(content, work / "site") == 0
+    server, base = serve_folder(work / "site")
+    yield base
+    server.shutdown()
+
+
+def test_jump_from_a_year_page_goes_to_the_nearest_issue_of_another_year(context, two_years):
+    page = context.new_page()
+    page.goto(two_years + "archive/2025/")
+    assert page.eval_on_selector(".prev-next a[rel=prev]", "a => a.href") == two_years + "archive/2024/"
+    assert page.eval_on_selector("#jump-date", "i => [i.min, i.max]") == ["2025-01-01", "2025-12-31"]
+    page.fill("#jump-date", "2025-01-02")
+    page.click(".jump-date button")
+    page.wait_for_function("document.getElementById('jump-status').textContent !== ''")
+    assert page.locator("#jump-status").text_content() == "2025-01-02 没有报道，正在前往最近的一期：2024-12-31"
+    page.wait_for_url(two_years + "2024/12/31/")
     page.close()
 
 

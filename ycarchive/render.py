@@ -538,6 +538,14 @@ def plan_groups(library: Library, r: Renderer, related: dict | None = None) -> l
                 parent=(label, f"{kind}/"))
         return jobs
 
+    def year_page(n: int, year: dict) -> list[Job]:
+        """A year's calendar, linking to the years before and after it."""
+        around = {"newer": years[n - 1] if n else None, "older": years[n + 1] if n + 1 < len(years) else None}
+        return [job("archive-year.html", year["url"], year=year["year"], issues=year["issues"],
+                    articles=year["articles"], months=year_calendar(year),
+                    first=dt.date(year["year"], 1, 1), last=dt.date(year["year"], 12, 31),
+                    **{k: {"year": y["year"], "url": y["url"]} if y else None for k, y in around.items()})]
+
     # Articles, pages (版) and issues. An article's page shows the articles before and after it
     # on its page (版) and its related articles.
     issues = library.issues
@@ -584,8 +592,23 @@ def plan_groups(library: Library, r: Renderer, related: dict | None = None) -> l
     latest = issues[-1] if issues else None
     single("index.html", "", latest=latest, recent=list(reversed(library.articles[-RECENT:])),
            total=len(library.articles))
-    groups.append(Group("archive/", ("archive.html",), tuple(issues),
-                        lambda: [job("archive.html", "archive/", calendar=build_calendar(library))]))
+    # The calendar: a page per year, an overview of the years, and the issue dates for its
+    # "jump to a date". Each is keyed by the dates and article counts it shows alone, so an
+    # added article renders its own year's page again, not every year's (one page of every
+    # year had been 341 KB of HTML at 10,000 articles, re-rendered after each add).
+    years = calendar_years(issues)
+    shown = tuple([y["year"] for y in years])
+    for n, year in enumerate(years):
+        groups.append(Group(f"y:{year['year']}", ("archive-year.html",), (shown, year["counts"]),
+                            functools.partial(year_page, n, year)))
+    first, last = (issues[0].date, issues[-1].date) if issues else (None, None)
+    overview = [{key: y[key] for key in ("year", "url", "issues", "articles", "by_month")} for y in years]
+    groups.append(Group("archive/", ("archive.html",), (first, last, overview), lambda: [
+        job("archive.html", "archive/", years=overview, first=first, last=last,
+            issues=len(issues), articles=len(library.articles))]))
+    ordinals = tuple([issue.date.toordinal() for issue in issues])
+    groups.append(Group(DATES_FILE, (), (ordinals,), lambda: [
+        Job(DATES_FILE, (None, DATES_FILE, ordinals), lambda: issue_dates(issues))]))
     single("search.html", "search/")
     single("404.html", "404.html")
     groups.append(Group("feed.xml", (), None, functools.partial(
@@ -887,26 +910,58 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def build_calendar(library: Library) -> list:
-    """Years → months → weeks of days, each day with its issue (or None)."""
-    by_date = {issue.date: issue for issue in library.issues}
-    years: dict = defaultdict(lambda: defaultdict(list))
-    for issue in library.issues:
-        years[issue.date.year][issue.date.month].append(issue)
+DATES_FILE = "archive/dates.json"
+
+
+def calendar_years(issues: list) -> list[dict]:
+    """The calendar's years, newest first: each with its URL, its issues and articles counted,
+    the counts of each month (1-12) as (issues, articles), and `counts`, what its page shows
+    of each issue: (date's ordinal, article count)."""
+    by_year: dict = defaultdict(list)
+    for issue in issues:
+        by_year[issue.date.year].append(issue)
+    years = []
+    for year in sorted(by_year, reverse=True):
+        counts = tuple([(issue.date.toordinal(), sum(len(page.articles) for page in issue.pages))
+                        for issue in by_year[year]])
+        by_month = [[0, 0] for _ in range(12)]
+        for ordinal, count in counts:
+            month = by_month[dt.date.fromordinal(ordinal).month - 1]
+            month[0] += 1
+            month[1] += count
+        years.append({"year": year, "url": f"archive/{year}/", "issues": len(counts),
+                      "articles": sum(count for _, count in counts),
+                      "by_month": tuple([tuple(m) for m in by_month]), "counts": counts,
+                      "list": by_year[year]})
+    return years
+
+
+def year_calendar(year: dict) -> list[dict]:
+    """A year's months with issues, newest first, each as weeks of days (Monday first): a day is
+    (date, its issue's URL, its article count), or (date, None, 0) without an issue. Plain
+    values only, so that the page's key holds what its group's inputs hold (calendar_years)."""
+    shown = {issue.date: (issue.date, issue.url, count)
+             for issue, (_, count) in zip(year["list"], year["counts"])}
+    months: dict = defaultdict(list)
+    for day in shown.values():
+        months[day[0].month].append(day)
     cal = calendar.Calendar(firstweekday=0)
     result = []
-    for year in sorted(years, reverse=True):
-        months = []
-        for month in sorted(years[year], reverse=True):
-            weeks = [[(day, by_date.get(day)) if day.month == month else None for day in week]
-                     for week in cal.monthdatescalendar(year, month)]
-            issues = years[year][month]
-            months.append({"month": month, "weeks": weeks, "issues": issues,
-                           "articles": sum(len(i.articles) for i in issues)})
-        result.append({"year": year, "months": months,
-                       "issues": sum(len(m["issues"]) for m in months),
-                       "articles": sum(m["articles"] for m in months)})
+    for month in sorted(months, reverse=True):
+        weeks = [[shown.get(day, (day, None, 0)) if day.month == month else None for day in week]
+                 for week in cal.monthdatescalendar(year["year"], month)]
+        result.append({"month": month, "weeks": weeks, "issues": months[month],
+                       "articles": sum(count for _, _, count in months[month])})
     return result
+
+
+def issue_dates(issues: list) -> bytes:
+    """The calendar's issue dates for assets/site.js: the first, then the days from each to the
+    next (5,000 dates are about 12 KB so, and 2 KB gzipped)."""
+    ordinals = [issue.date.toordinal() for issue in issues]
+    gaps = [b - a for a, b in zip(ordinals, ordinals[1:])]
+    first = issues[0].date.isoformat() if issues else None
+    return json.dumps({"first": first, "gaps": gaps}, separators=(",", ":")).encode("utf-8")
 
 
 def article_ld(article, r: Renderer) -> dict:
