@@ -1,8 +1,8 @@
 """Smoke tests of the measuring scripts bench/search_phases.py, bench/peak_rss.py,
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
 bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/newest_month.py,
-bench/serve_idle.py, bench/new_memory.py, bench/rank_batches.js and bench/search_bench.py
---side-by-side and --incremental."""
+bench/serve_idle.py, bench/new_memory.py, bench/calendar_pages.py, bench/rank_batches.js and
+bench/search_bench.py --side-by-side and --incremental."""
 import os
 import re
 import shutil
@@ -99,6 +99,23 @@ def test_nochange_split_times_both_output_checks_and_sees_a_removed_file(tmp_pat
     assert len(re.findall(r"output by folders in \d process(es)? [\d.]+ s \(FALSE\)", out)) == 4
     assert len(re.findall(r"output by files [\d.]+ s \(FALSE\)", out)) == 2
     assert len(re.findall(r"build does them [\d.]+ s \(FALSE\)", out)) == 2
+
+
+def test_calendar_pages_weighs_the_overview_the_year_pages_and_the_dates(tmp_path):
+    from ycarchive.cli import main
+
+    site = tmp_path / "site"
+    assert main(["--content", str(ROOT / "tests" / "fixtures" / "archive"), "--out", str(site)]) == 0
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "calendar_pages.py"), str(site)],
+                         capture_output=True, text=True, check=True).stdout
+    overview = (site / "archive" / "index.html").stat().st_size
+    year = (site / "archive" / "2025" / "index.html").stat().st_size
+    dates = (site / "archive" / "dates.json").stat().st_size
+    assert re.fullmatch(
+        f"{re.escape(str(site))}\n"
+        f"  archive/index.html   {overview:,} bytes, [\\d.]+ KB gzip, \\d+ elements\n"
+        f"  year pages           1; median {year:,} bytes; largest {year:,} bytes, [\\d.]+ KB gzip, \\d+ elements\n"
+        f"  archive/dates.json   {dates:,} bytes, [\\d.]+ KB gzip\n", out), out
 
 
 def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folder_empty(tmp_path):
