@@ -18,6 +18,8 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - drawing the county map on the 15 pages an added article changes, each county's path data
   made once and made for every map (medians of --rounds);
 - making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
+- making the SearchDocs of the site's articles as the search process does, and by keyword with
+  each article's `credited` list, as it did before (medians of --rounds);
 - picking related articles for every article with numpy, as a first build does, and after an
   article is added to the newest page (版) folder with the picks of the build before kept, as
   an incremental build does, and saving the picks with the cache's pickler and pickle's own
@@ -33,6 +35,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import functools
 import gc
 import re
 import statistics
@@ -201,6 +204,36 @@ def search_docs(rounds: int, n: int = 100_000) -> None:
           f"{median_of(rounds, lambda: made(frozen)):.2f} us frozen")
 
 
+def search_docs_of_site(content: Path, site: Path, rounds: int) -> None:
+    """The search process's SearchDocs for every article: as cli.search_docs makes them, and
+    as it made them before, by keyword with each article's Article.credited list."""
+    from ycarchive import search
+
+    cache = cli.load_cache(site, with_search=False)
+    lib, problems = cli.read_library(argparse.Namespace(content=str(content), drafts=False), cache)
+    assert not problems.errors, problems.errors[:3]
+
+    def by_keyword() -> list:
+        return [search.SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle,
+                                 date=a.page.iso_date, counties=tuple(c.name for c in a.counties),
+                                 section=a.page.section.name, column=a.column.name if a.column else "",
+                                 people=tuple(p.name for p in a.credited), tags=tuple(t.name for t in a.tags),
+                                 text=functools.partial(getattr, a, "text"), key=a.fingerprint)
+                for a in lib.articles]
+
+    def seconds(make) -> float:
+        started = time.perf_counter()
+        make()
+        return time.perf_counter() - started
+
+    plain = [{**vars(d), "text": None} for d in by_keyword()]
+    assert plain == [{**vars(d), "text": None} for d in cli.search_docs(lib)]
+    n = len(lib.articles)
+    print(f"SearchDocs of the {n} articles: {median_of(rounds, lambda: seconds(lambda: cli.search_docs(lib))) * 1e3:.1f}"
+          f" ms as cli.search_docs makes them, {median_of(rounds, lambda: seconds(by_keyword)) * 1e3:.1f} ms by keyword"
+          f" with Article.credited")
+
+
 def cache_sizes(site: Path) -> None:
     folder = cli.cache_dir(site)
     docs = sum(p.stat().st_size for p in folder.glob("docs.*.pickle"))
@@ -299,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parsed_files(args.content, args.site, args.rounds)
     county_maps(args.site, args.rounds)
     search_docs(args.rounds)
+    search_docs_of_site(args.content, args.site, args.rounds)
     related(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)

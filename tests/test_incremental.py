@@ -768,6 +768,24 @@ def test_checked_fields_are_kept_with_unchanged_files_and_their_names_looked_up_
     assert sorted(line for line in capsys.readouterr().err.splitlines() if "unknown person" in line) == errors
 
 
+def test_a_person_renamed_in_people_yml_is_renamed_in_the_search_files_of_unchanged_articles(tmp_path):
+    """The search process reuses an unchanged article's key (search.doc_key) by its fingerprint,
+    which does not cover the registries: a person renamed in people.yml, the old name kept as an
+    alias, changes the search records and facets of articles whose files did not change."""
+    content, out = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(FIXTURE, content)
+    age(content)
+    assert build(content, out) == 0
+    people = content / "people.yml"
+    renamed = people.read_text(encoding="utf-8").replace("- name: 薛哲\n", "- name: 薛哲明\n  aliases: [薛哲]\n")
+    people.write_text(renamed, encoding="utf-8")
+    assert build(content, out) == 0
+    clean = tmp_path / "clean"
+    assert build(content, clean) == 0
+    assert any(path.startswith("search/d/") and "薛哲明".encode() in data for path, data in tree(out).items())
+    assert tree(out) == tree(clean)
+
+
 def test_turning_drafts_on_renders_a_draft_whose_file_was_cached_without_its_body(tmp_path):
     """A draft left out of a build is parsed and cached, but its body is never rendered; the
     next build with --drafts reads the body from the file again."""

@@ -391,3 +391,28 @@ def test_a_date_before_the_archives_first_is_named(content, tmp_path, capsys, ye
            f"check the year folder"
     assert [line for line in lines if not line.startswith("people.yml:")] == [   # once, for the page folder
         f"{year}/07/01/03/page.yml:1: {said}", "1 problem(s); nothing was written"]
+
+
+def test_search_docs_carry_each_articles_fields_and_credited_names(content):
+    """cli.search_docs gathers an article's fields by position: each lands where the index
+    reads it, and its people are Article.credited's names (role order, each once)."""
+    import argparse
+
+    from ycarchive import cli
+
+    # A reporter who also took the photographs is credited once, in the first role.
+    front = GOOD_FRONT.replace("reporters: [邢智轩]", "reporters: [邢智轩]\nphotographers: [茹雅, 邢智轩]")
+    write(content, ARTICLE, front)
+    library, problems = cli.read_library(argparse.Namespace(content=str(content), drafts=False))
+    assert not problems.items
+    docs = cli.search_docs(library)
+    assert len(docs) == len(library.articles) == 5
+    for doc, a in zip(docs, library.articles):
+        assert (doc.id, doc.url, doc.title, doc.kicker, doc.subtitle, doc.date, doc.section, doc.key) == (
+            a.id, a.url, a.title, a.kicker, a.subtitle, a.page.iso_date, a.page.section.name, a.fingerprint)
+        assert doc.counties == tuple(c.name for c in a.counties) and doc.tags == tuple(t.name for t in a.tags)
+        assert doc.column == (a.column.name if a.column else "")
+        assert doc.people == tuple(p.name for p in a.credited)
+        assert doc.text() == a.text
+    shizhi = next(d for d in docs if d.url.endswith("/shizhi/"))
+    assert shizhi.people[:2] == ("邢智轩", "茹雅") and shizhi.people.count("邢智轩") == 1

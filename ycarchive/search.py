@@ -69,6 +69,7 @@ class SearchDoc:
     tags: tuple[str, ...]
     text: str   # or a function that returns it when the article is indexed (see doc_text)
     key: str = ""   # a hash of everything the text is made from, for doc_key to hash instead of it
+    # (and by which _build_search_files finds the doc_key a document had in the last build)
 
 
 def doc_text(doc: SearchDoc) -> str:
@@ -1473,10 +1474,12 @@ def _record_doc(record: bytes) -> SearchDoc:
 def render_facets(numbered: list[tuple[int, SearchDoc]]) -> dict[str, bytes]:
     """One small file per county, section and person: the article numbers carrying it."""
     lists: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for num, doc in numbered:
-        for kind, values in (("c", doc.counties), ("s", (doc.section,)), ("p", doc.people)):
-            for value in sorted(set(values)):
-                lists[(kind, value)].append(num)
+    for num, doc in numbered:   # each list in number order, an article in it once
+        lists["s", doc.section].append(num)
+        for value in set(doc.counties):
+            lists["c", value].append(num)
+        for value in set(doc.people):
+            lists["p", value].append(num)
     files = {}
     for (kind, value), nums in sorted(lists.items()):
         key = facet_key(kind, value)
@@ -2100,7 +2103,13 @@ def _build_search_files(docs: list[SearchDoc], cache: dict | None = None, sink=N
         cache.clear()
         cache["format"] = FORMAT_VERSION
     numbered = number_docs(docs)
-    keys = [doc_key(d) for _, d in numbered]
+    # Of a document with a key, the doc_key() it had in the last build: a caller that gives its
+    # documents keys (cli.search_files, the articles' fingerprints) drops "doc keys" when
+    # anything else their fields come from changed (the registries). Otherwise every article's
+    # fields are hashed again in every build, in the process an added article's build waits for.
+    memo = cache.get("doc keys") or {}
+    keys = [memo.get(d.key) or doc_key(d) for _, d in numbered]
+    cache["doc keys"] = {d.key: k for (_, d), k in zip(numbered, keys) if d.key}
     split = bisect_left(numbered, recent_start(numbered), key=itemgetter(0))
     older = numbered[:split]  # the index below is theirs; recent_chunks the rest's
     old_numbers = cache.get("records", {})
