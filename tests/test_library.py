@@ -247,6 +247,36 @@ def test_output_inside_the_content_folder_is_refused(content, capsys, inside):
     assert not (content / "site").exists() and not (content / "index.html").exists()
 
 
+def test_output_folder_of_other_files_is_refused_and_left_as_it_was(content, tmp_path, capsys):
+    """Nothing is written into or beside it: no stage, cache or record of a build."""
+    out = tmp_path / "outs" / "mine"
+    out.mkdir(parents=True)
+    (out / "notes.txt").write_text("我的笔记\n", encoding="utf-8")
+    assert build(content, out) == 1
+    assert capsys.readouterr().err == (f"error: {out}/ holds files this build did not write; choose another "
+                                       f"--out or empty it\n")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["mine"]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_unreadable_manifest_is_reported_and_the_site_left_as_it_was(content, tmp_path, capsys):
+    from ycarchive.write import MANIFEST
+
+    out = tmp_path / "site"
+    assert build(content, out) == 0
+    write(content, ARTICLE, GOOD_FRONT.replace("正文。", "正文有改动。"))
+    (out / MANIFEST).write_text("{", encoding="utf-8")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    capsys.readouterr()
+    assert build(content, out) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out / MANIFEST} cannot be read (") and err.endswith(
+        f"); delete it to rebuild {out}/ in full\n")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == beside   # no stage left behind
+
+
 @pytest.mark.parametrize("option", ["--templates", "--assets"])
 def test_missing_templates_or_assets_folder_is_named(content, tmp_path, capsys, option):
     missing = tmp_path / "nowhere"

@@ -377,15 +377,18 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
 SPILL_BYTES = 256 << 20
 
 
-def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, drafts: bool,
+def start_search(out: Path, library, cache: dict, manifest, stamps: dict, drafts: bool,
                  fresh: bool = False, stage=None):
     """Build the search index and save the cache in a forked process while the pages are
     planned, keyed and rendered; return a function that waits for the search files.
 
     That function returns ({dest: digest_bytes} of every search file, {dest: bytes} of those
-    whose digest is not their key in `previous`, seconds it took to load and build them), and
+    whose digest is not their key in the manifest, seconds it took to load and build them), and
     raises OSError if the process failed. Its `finish()` waits for the process to end (raising
-    OSError if it failed); `stop()` ends it instead, for a build that failed.
+    OSError if it failed); `stop()` ends it instead, for a build that failed. `manifest` is a
+    function that returns the output's manifest (write.read_manifest), which the process calls;
+    if it raises write.OutputError, the process ends at once, saving nothing, and the caller,
+    reading the manifest too, reports the error.
     The process loads the search index's part of the cache itself, and saves every part but
     the compiled templates (rendering adds to those), the related articles' picks and the groups'
     keys (made after it is forked) after handing the files over: at 10,000 articles, loading, building and
@@ -400,6 +403,7 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
     def run() -> tuple[tuple, bool]:
         began = time.perf_counter()
         forked = stage is not None and os.getpid() != parent   # so files can go to the stage from here
+        previous = manifest()
         if not fresh:
             load_search_cache(out, cache)
             chunks_from_output(out, cache.get("search", {}), previous)
@@ -442,6 +446,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
         stage.put(dest, data)
         return digest_bytes(data)
 
+    from .write import OutputError
+
     parts = tuple(p for p in PARTS if p not in ("templates", "related", "groups"))
     parent = os.getpid()
     if not hasattr(os, "fork"):
@@ -467,6 +473,8 @@ def start_search(out: Path, library, cache: dict, previous: dict, stamps: dict, 
             save_cache(out, cache, changed, parts)
             status = 0
         except (BrokenPipeError, FileNotFoundError):   # the parent stopped (a template error), its stage gone
+            pass
+        except OutputError:   # the parent reports it
             pass
         except BaseException:
             import traceback
@@ -632,30 +640,44 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     if report(problems, args.strict):
         return 1
     base_url = args.base_url or library.site["base_url"]
-    try:
-        previous = read_manifest(out, check=not intact)
-    except OutputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     shapes = county_shapes(cache)
     # numpy is needed by the search process forked below, and by a first build's related
     # articles: imported here, once, rather than in each process. Imported in the search process
     # instead, the main process of an added article's build then waited 0.10-0.12 s for that one
     # (side by side, docs/performance.md, the section of 2026-12-03 from 20:18 UTC).
     import numpy  # noqa: F401
+
+    def manifest() -> dict:
+        return read_manifest(out, check=not intact)
+
     stage = Stage(out)
+    searching = None
     try:
-        searching = start_search(out, library, cache, {} if args.force else previous, stamps, args.drafts,
+        # The search process is started first and reads the manifest itself: an added article's
+        # build waits for that process, and this one reads it meanwhile.
+        searching = start_search(out, library, cache, dict if args.force else manifest, stamps, args.drafts,
                                  fresh=args.force, stage=stage)
-    except BaseException:
+        previous = manifest()
+    except BaseException as exc:
+        if searching is not None:
+            searching.stop()
         stage.discard()
+        if isinstance(exc, OutputError):   # not a folder of ours, or a manifest that cannot be read
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         raise
     options = Options(base_url, Path(args.templates), Path(args.assets), shapes, code_version(),
                       template_cache=cache.setdefault("templates", {}))
     lap("prepare")
 
     def extra() -> tuple[dict, dict]:
-        """The content files to copy and the changed search files, and every search file's key."""
+        """The content files to copy and the changed search files, and every search file's key;
+        this process's parts of the cache are saved first, while the search process works. (A
+        build that fails after this leaves them usable: the next build checks the groups' keys
+        against the output's manifest, the picks against the articles' fingerprints, and the
+        compiled templates against their sources.)"""
+        save_cache(out, cache, False, ("templates", "related", "groups"))
+        lap("save cache")
         known, changed, seconds = searching()
         lap(f"search index (built in {seconds:.2f} s beside the pages; waiting for it)")
         return {**load_files(args.content, library.files), **changed}, known
@@ -678,8 +700,7 @@ def _build(args, out: Path, inputs_now: dict, started: float, listing: list | No
     lap("write")
     stamp.record(out, inputs_now, keys, folder_times, stats.touched, articles=len(library.articles),
                  files=len(keys), warnings=[str(p) for p in problems.warnings])
-    save_cache(out, cache, False, ("templates", "related", "groups"))
-    lap("save cache")
+    lap("record")
     if args.timings:
         print("timings: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds, _ in lap.laps), file=sys.stderr)
         print("peak memory: " + ", ".join(f"{name} {mb:.0f} MB" for name, _, mb in lap.laps), file=sys.stderr)

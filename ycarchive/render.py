@@ -679,24 +679,34 @@ def render_site(library: Library, options: Options, put, extra: dict | None = No
         r.env.get_template(name)
     run_jobs(todo, put, workers)
     lap("render pages")
+    # Made before waiting for `extra` (the search process's files, when it is a function): an
+    # added article's build waits for that process, and these need none of its files.
+    pages = [dest for dest in [*keys, *r.asset_files] if dest.endswith("index.html")]
+    sitemap = _sitemap(r, pages)
+    made = {**r.asset_files, "robots.txt": feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")}
+    lap("other files")
     if callable(extra):
         extra, known = extra()
     known = known or {}
-    made = dict(r.asset_files)
-    made.update(extra or {})
+    extra = extra or {}
+    if any(dest.endswith("index.html") and dest not in keys for dest in extra):   # a content file so named
+        sitemap = _sitemap(r, [*pages, *extra])
+    made.update(extra)
+    made["sitemap.xml"] = sitemap
     for dest, key in known.items():
         if dest not in made:   # unchanged since the last build: its key is the one it had
             keys[dest] = key
-    pages = sorted(dest for dest in [*keys, *made] if dest.endswith("index.html"))
-    made["sitemap.xml"] = feeds.render_sitemap(
-        [r.absolute(dest[: -len("index.html")]) for dest in pages]).encode("utf-8")
-    made["robots.txt"] = feeds.render_robots(r.absolute("sitemap.xml")).encode("utf-8")
     for dest, data in made.items():
         keys[dest] = known[dest] if dest in known else digest_bytes(data)
         if previous.get(dest) != keys[dest]:
             hold(dest, data)
-    lap("other files")
     return keys, len(todo)
+
+
+def _sitemap(r: Renderer, pages: list[str]) -> bytes:
+    """The sitemap of these index.html files (duplicates counted once)."""
+    urls = [r.absolute(dest[: -len("index.html")]) for dest in sorted(set(pages))]
+    return feeds.render_sitemap(urls).encode("utf-8")
 
 
 TEMPLATE_FIX = "nothing was written (fix the template and build again)"   # the end of a template error
