@@ -20,6 +20,8 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
 - making the SearchDocs of the site's articles as the search process does, and by keyword with
   each article's `credited` list, as it did before (medians of --rounds);
+- the first use of an attribute computed once (an article's URL, say), with the model's own
+  cached_property and with functools' (medians of --rounds);
 - picking related articles for every article with numpy, as a first build does, and after an
   article is added to the newest page (版) folder with the picks of the build before kept, as
   an incremental build does, and saving the picks with the cache's pickler and pickle's own
@@ -234,6 +236,29 @@ def search_docs_of_site(content: Path, site: Path, rounds: int) -> None:
           f" with Article.credited")
 
 
+def cached_attributes(rounds: int, n: int = 100_000) -> None:
+    """First use of a computed-once attribute: model.cached_property against functools'."""
+    from ycarchive import model
+
+    def first_use(decorator) -> float:
+        class Item:
+            def __init__(self, n: int):
+                self.n = n
+
+            @decorator
+            def url(self) -> str:
+                return f"{self.n}/"
+
+        items = [Item(i) for i in range(n)]
+        started = time.perf_counter()
+        for item in items:
+            item.url
+        return (time.perf_counter() - started) / n * 1e6
+
+    print(f"first use of a cached attribute: {median_of(rounds, lambda: first_use(model.cached_property)):.2f} us,"
+          f" {median_of(rounds, lambda: first_use(functools.cached_property)):.2f} us with functools.cached_property")
+
+
 def cache_sizes(site: Path) -> None:
     folder = cli.cache_dir(site)
     docs = sum(p.stat().st_size for p in folder.glob("docs.*.pickle"))
@@ -333,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     county_maps(args.site, args.rounds)
     search_docs(args.rounds)
     search_docs_of_site(args.content, args.site, args.rounds)
+    cached_attributes(args.rounds)
     related(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)

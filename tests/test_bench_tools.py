@@ -264,6 +264,8 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
     assert re.search(r"^making a SearchDoc: [\d.]+ us, [\d.]+ us frozen$", out, re.MULTILINE)
     assert re.search(r"^SearchDocs of the 5 articles: [\d.]+ ms as cli.search_docs makes them, [\d.]+ ms by keyword "
                      r"with Article.credited$", out, re.MULTILINE)
+    assert re.search(r"^first use of a cached attribute: [\d.]+ us, [\d.]+ us with functools.cached_property$", out,
+                     re.MULTILINE)
     again = re.search(r"^related articles of ([\d,]+): [\d.]+ s picking for every article with numpy, [\d.]+ s after "
                       r"adding one, the last build's picks kept \((\d+) picked again\)$", out, re.MULTILINE)
     assert again and 1 <= int(again.group(2)) <= int(again.group(1).replace(",", "")), out

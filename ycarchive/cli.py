@@ -137,17 +137,17 @@ class Renderings:
     def path(self, month: str) -> Path:
         return self.folder / f"markdown.{month}.pickle"
 
-    def has(self, doc) -> bool:
-        return doc.body_digest in self.index.get(self.month(doc), ())
-
     def add(self, doc, rendering: tuple) -> None:
         month = self.month(doc)
         self.new.setdefault(month, {})[doc.body_digest] = rendering
         self.used.setdefault(month, set()).add(doc.body_digest)
 
     def reader(self, doc, root: str):
-        """A function returning the rendering of a body that has() (see Article.body)."""
+        """A function returning the rendering of the doc's body (see Article.body), or None if
+        the last build kept none."""
         month = self.month(doc)
+        if doc.body_digest not in self.index.get(month, ()):
+            return None
         self.used.setdefault(month, set()).add(doc.body_digest)
         return functools.partial(self.get, month, doc, root)
 

@@ -332,8 +332,9 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
         claimed[article.url] = doc.display
         body = raw.bodies.pop(doc.src_path, None)
         rendering = raw.rendered.pop(doc.src_path, None)
-        if rendering is None and renderings is not None and renderings.has(doc):
-            article.body = renderings.reader(doc, raw.root)
+        reader = renderings.reader(doc, raw.root) if rendering is None and renderings is not None else None
+        if reader is not None:
+            article.body = reader
         else:
             if rendering is None:
                 body = body if body is not None else read_body(raw.root, doc, problems)

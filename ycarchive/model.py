@@ -3,7 +3,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
+
+
+class cached_property:   # noqa: N801 (named as the functools one it stands in for)
+    """functools.cached_property without its lock: a value computed on first use and kept in
+    the instance's __dict__, which later lookups find first. Python 3.11's takes a lock on every
+    first use, and a build makes tens of thousands of them (URLs and sort keys of every article
+    and page). Two threads asking at once would each compute the value, and one would be kept:
+    harmless for these, which depend only on the object."""
+
+    def __init__(self, func):
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 KINDS = ("消息", "通讯", "图片新闻", "记者手记", "评论")
 
