@@ -48,6 +48,7 @@ import synth  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from ycarchive.stamp import RACY_SECONDS  # noqa: E402
+from ycarchive.write import MANIFEST  # noqa: E402
 
 SUMMARY = re.compile(r"^built (\d+) articles: (\d+) files written, (\d+) unchanged, (\d+) removed\b.* in ([\d.]+) s$",
                      re.MULTILINE)
@@ -124,7 +125,7 @@ def count_files(folder: Path) -> tuple[int, int]:
     html = total = 0
     for _, _, names in os.walk(folder):
         for name in names:
-            if name == ".build-manifest.json":
+            if name == MANIFEST:
                 continue
             total += 1
             html += name.endswith(".html")
@@ -575,7 +576,7 @@ DATE_PATH = re.compile(r"^\d{4}/\d{2}/\d{2}/")
 
 def classify(path: str, article_url: str | None) -> str:
     """The kind of an output file, from its path."""
-    if path == ".build-manifest.json":
+    if path == MANIFEST:
         return "build manifest"
     if path.startswith("search/"):
         if path.startswith("search/t/"):
@@ -916,7 +917,7 @@ def main(argv=None) -> int:
             f"{len(s.same_bytes)} rewritten with unchanged bytes (0)", results)
     s = by_name["edit person.html"]
     person_pages = {p for p in trees[s.name] if classify(p, None) == "person pages"}
-    touched = set(s.changed + s.added) - {".build-manifest.json"}
+    touched = set(s.changed + s.added) - {MANIFEST}
     verdict(touched == person_pages,
             f"edit person.html: {len(touched)} files written, {len(touched & person_pages)} of {len(person_pages)} "
             f"person pages, {len(touched - person_pages)} other files (only the person pages)", results)

@@ -22,6 +22,8 @@ SITE must have been built from CONTENT by this checkout. Prints:
   each article's `credited` list, as it did before (medians of --rounds);
 - the first use of an attribute computed once (an article's URL, say), with the model's own
   cached_property and with functools' (medians of --rounds);
+- reading (from bytes) and writing (to bytes) the site's manifest in its format and as
+  indented JSON, as it was before (medians of --rounds);
 - picking related articles for every article with numpy, as a first build does, and after an
   article is added to the newest page (版) folder with the picks of the build before kept, as
   an incremental build does, and saving the picks with the cache's pickler and pickle's own
@@ -259,6 +261,33 @@ def cached_attributes(rounds: int, n: int = 100_000) -> None:
           f" {median_of(rounds, lambda: first_use(functools.cached_property)):.2f} us with functools.cached_property")
 
 
+def manifests(site: Path, rounds: int) -> None:
+    """Reading and writing the site's manifest as the build does (ycarchive/write.py, marshal),
+    and as indented JSON, as it did before."""
+    import json
+    import marshal
+
+    from ycarchive.write import read_manifest
+
+    keys = read_manifest(site, check=False)
+    as_json = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
+    as_marshal = marshal.dumps(dict(sorted(keys.items())), 2)
+
+    def seconds(run) -> float:
+        started = time.perf_counter()
+        run()
+        return (time.perf_counter() - started) * 1e3
+
+    made = {
+        "read": (lambda: marshal.loads(as_marshal), lambda: json.loads(as_json)),
+        "written": (lambda: marshal.dumps(dict(sorted(keys.items())), 2),
+                    lambda: json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")),
+    }
+    figures = {what: [median_of(rounds, lambda: seconds(run)) for run in runs] for what, runs in made.items()}
+    print(f"the manifest of {len(keys):,} files: read {figures['read'][0]:.1f} ms, written {figures['written'][0]:.1f}"
+          f" ms; as indented JSON {figures['read'][1]:.1f} and {figures['written'][1]:.1f} ms")
+
+
 def cache_sizes(site: Path) -> None:
     folder = cli.cache_dir(site)
     docs = sum(p.stat().st_size for p in folder.glob("docs.*.pickle"))
@@ -359,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     search_docs(args.rounds)
     search_docs_of_site(args.content, args.site, args.rounds)
     cached_attributes(args.rounds)
+    manifests(args.site, args.rounds)
     related(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
     cache_sizes(args.site)

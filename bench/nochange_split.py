@@ -17,7 +17,6 @@ a minute, so a rebuild minutes after the last one finds it cold.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -27,13 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ycarchive import stamp  # noqa: E402
+from ycarchive.write import read_manifest  # noqa: E402
 
 BUILD = (stamp.WALK_PROCESSES, stamp.CHECK_PROCESSES)
 
 
 def each_file(out: Path) -> bool:
-    with open(out / ".build-manifest.json", encoding="utf-8") as handle:
-        files = json.load(handle)
+    files = read_manifest(out, check=False)
     prefix = f"{out}/"
     return all(os.path.isfile(prefix + dest) for dest in files)
 

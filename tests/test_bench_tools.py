@@ -266,6 +266,8 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
                      r"with Article.credited$", out, re.MULTILINE)
     assert re.search(r"^first use of a cached attribute: [\d.]+ us, [\d.]+ us with functools.cached_property$", out,
                      re.MULTILINE)
+    assert re.search(r"^the manifest of [\d,]+ files: read [\d.]+ ms, written [\d.]+ ms; as indented JSON [\d.]+ and "
+                     r"[\d.]+ ms$", out, re.MULTILINE)
     again = re.search(r"^related articles of ([\d,]+): [\d.]+ s picking for every article with numpy, [\d.]+ s after "
                       r"adding one, the last build's picks kept \((\d+) picked again\)$", out, re.MULTILINE)
     assert again and 1 <= int(again.group(2)) <= int(again.group(1).replace(",", "")), out

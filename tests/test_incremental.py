@@ -1,7 +1,7 @@
 """Incremental builds: after any sequence of changes the output equals a clean full build."""
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import re
 import shutil
@@ -117,7 +117,7 @@ def test_a_first_build_counts_every_file_it_wrote(tmp_path, capsys):
     assert build(FIXTURE, out) == 0
     written = int(re.search(r" (\d+) files written", summary(capsys)).group(1))
     assert written == len([p for p in out.rglob("*") if p.is_file() and p.name != write_module.MANIFEST])
-    assert written == len(json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8")))
+    assert written == len(write_module.read_manifest(out))
 
 
 def test_no_change_renders_and_writes_nothing(tmp_path, capsys):
@@ -495,10 +495,10 @@ def test_search_chunks_come_from_the_output_where_its_manifest_vouches_for_them(
         return indexed
 
     assert edit_and_build("社区议事") == 0   # spliced into the chunks read from the output
-    manifest = json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8"))
+    manifest = write_module.read_manifest(out)
     chunk = sorted(chunk_files)[0]
     manifest[chunk] = "written by a build that then failed"
-    (out / write_module.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (out / write_module.MANIFEST).write_bytes(marshal.dumps(manifest, 2))
     assert edit_and_build("志愿服务") == 1
     assert edit_and_build("健步走") == 0
     (out / chunk).unlink()
@@ -559,10 +559,10 @@ def test_search_records_come_from_the_output_where_its_manifest_vouches_for_them
 
     assert change_and_build(appending(mds[1], "社区议事"), "edit") == ["record"]
     assert change_and_build(mds[2].unlink, "delete") == []  # its record read from the output, and spliced out
-    manifest = json.loads((out / write_module.MANIFEST).read_text(encoding="utf-8"))
+    manifest = write_module.read_manifest(out)
     record = next(path for path in sorted(record_files) if (out / path).is_file())
     manifest[record] = "written by a build that then failed"
-    (out / write_module.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (out / write_module.MANIFEST).write_bytes(marshal.dumps(manifest, 2))
     # every record made again, and the edited article's old record not to be had: all indexed again
     # (an article of June, before the newest month: July's are indexed afresh in every build anyway)
     assert change_and_build(appending(mds[0], "健步走"), "untrusted") == ["index"] + ["record"] * (len(mds) - 1)

@@ -359,7 +359,7 @@ def test_builds_into_an_existing_empty_folder(tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     assert build(FIXTURE, out) == 0
-    assert (out / "index.html").is_file() and (out / ".build-manifest.json").is_file()
+    assert (out / "index.html").is_file() and (out / ".build-manifest").is_file()
 
 
 def test_files_read_by_parallel_workers_give_the_same_library_and_problems(content, monkeypatch):

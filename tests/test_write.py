@@ -1,11 +1,11 @@
 """Staging and committing output files (ycarchive/write.py)."""
 from __future__ import annotations
 
-import json
+import marshal
 
 import pytest
 
-from ycarchive.write import MANIFEST, OutputError, Stage, read_manifest
+from ycarchive.write import MANIFEST, OLD_MANIFEST, OutputError, Stage, read_manifest
 
 
 def files(folder) -> dict:
@@ -42,7 +42,7 @@ def test_commit_makes_the_output_hold_exactly_the_new_files(tmp_path, monkeypatc
                           "new/deep/index.html": b"new"}
     assert (stats.written, stats.unchanged, stats.removed) == (2, 2, 1)
     assert not (out / "gone").exists()
-    assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == keys
+    assert read_manifest(out) == keys and (out / MANIFEST).read_bytes() == marshal.dumps(dict(sorted(keys.items())), 2)
     assert not second.dir.exists()
 
 
@@ -86,15 +86,41 @@ def test_manifest_of_an_older_version_is_read_as_files_without_keys(tmp_path):
     out = tmp_path / "site"
     (out / "a").mkdir(parents=True)
     (out / "a" / "index.html").write_bytes(b"a")
-    (out / MANIFEST).write_text('["a/index.html", "gone/index.html"]', encoding="utf-8")
+    (out / OLD_MANIFEST).write_text('["a/index.html", "gone/index.html"]', encoding="utf-8")
     assert read_manifest(out) == {"a/index.html": ""}
+
+
+def test_a_json_manifest_is_read_and_replaced_by_the_next_commit(tmp_path):
+    """Builds before 2026-12-04 wrote the manifest as JSON: the next build reads it, so that an
+    existing site is still its own, and its commit leaves the new manifest alone."""
+    out = tmp_path / "site"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_bytes(b"a")
+    (out / OLD_MANIFEST).write_text('{\n"a/index.html": "k1"\n}', encoding="utf-8")
+    previous = read_manifest(out)
+    assert previous == {"a/index.html": "k1"}
+    stage = Stage(out)
+    assert stage.flat
+    stage.put("b/index.html", b"b")
+    stage.commit({"a/index.html": "k1", "b/index.html": "k2"}, previous)
+    stage.discard()
+    assert not (out / OLD_MANIFEST).exists()
+    assert read_manifest(out) == {"a/index.html": "k1", "b/index.html": "k2"}
+
+
+def test_a_manifest_of_something_else_is_an_error_that_says_what_to_do(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / MANIFEST).write_bytes(marshal.dumps(42, 2))
+    with pytest.raises(OutputError, match=r"\.build-manifest cannot be read \(not a build's manifest\); delete it"):
+        read_manifest(out)
 
 
 def test_unreadable_manifest_is_an_error_that_says_what_to_do(tmp_path):
     out = tmp_path / "site"
     out.mkdir()
     (out / MANIFEST).write_text("{", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"\.build-manifest\.json cannot be read .*; delete it to rebuild"):
+    with pytest.raises(OutputError, match=r"\.build-manifest cannot be read .*; delete it to rebuild"):
         read_manifest(out)
 
 
@@ -115,4 +141,4 @@ def test_a_file_the_manifest_lists_but_that_is_gone_is_not_an_error_when_it_is_d
     second.discard()
     assert files(out) == {"keep/index.html": b"keep/index.html"}
     assert (stats.removed, stats.unchanged) == (1, 1)
-    assert json.loads((out / MANIFEST).read_text(encoding="utf-8")) == {"keep/index.html": "k"}
+    assert read_manifest(out) == {"keep/index.html": "k"}
