@@ -365,6 +365,9 @@ def test_code_tables_are_the_codes_encode_gives():
     enc = search_module._encode
     assert search_module._CODES == [enc(n) for n in range(1 << 16)]
     assert all(encode_varint(n) == enc(n) for n in range(0, 1 << 32, 65521))
+    # the leading part of a wider number's code: the last digit a continuation digit
+    cont = dict(zip(search_module.LAST, search_module.CONT))
+    assert all(search_module._HIGH[m] == enc(m)[:-1] + cont[enc(m)[-1]] for m in range(1 << 16))
 
 
 @pytest.mark.parametrize("n", [0, 1, 31, 32, 1023, 1024, 40000, 65535, 65536, 20_000_000, 2**31 - 1, 2**31])
