@@ -305,8 +305,8 @@ def _same(new: dict, old: dict | None) -> bool:
         was = old.get(key)
         if value is was:
             continue
-        if not (isinstance(value, tuple) and isinstance(was, tuple) and len(value) == len(was)
-                and all(a is b or a == b for a, b in zip(value, was))):
+        # Tuples compare item by item, each by identity first: as the Doc is, unless re-read.
+        if not (type(value) is tuple and type(was) is tuple and value == was):
             return False
     return True
 
@@ -362,7 +362,11 @@ def save_cache(out: Path, cache: dict, content_changed: bool = True, parts: tupl
         if isinstance(search.get("state"), dict):
             search["state"] = _state_apart(folder, search["state"])
         # One pickle for both, so that the digests' bytes are the search cache's own objects.
-        _save_part(folder / "search.pickle", (cache.get("inputs"), search, cache.get("search digests", {})))
+        # Plain: keys, paths and article numbers (the long posting strings are in the state's
+        # parts kept apart), and the search process saves it after handing its files over,
+        # while the main process commits and then waits for it.
+        _save_part(folder / "search.pickle", (cache.get("inputs"), search, cache.get("search digests", {})),
+                   plain=True)
         try:   # the single-file cache of earlier versions
             (out.parent / f".{out.name}-cache.pickle").unlink()
         except FileNotFoundError:
