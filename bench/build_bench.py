@@ -133,8 +133,9 @@ def count_files(folder: Path) -> tuple[int, int]:
 
 
 def ours_cmd(content: Path, out: Path, templates: Path) -> list:
+    """Our build, with --timings: each build's steps are in its log (logs/ours-*.err)."""
     return [sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out),
-            "--templates", str(templates)]
+            "--templates", str(templates), "--timings"]
 
 
 def clean_output(out: Path) -> None:
@@ -695,6 +696,10 @@ def run_step(name: str, content: Path, out: Path, templates: Path, work: Path) -
     return step
 
 
+def by_step(steps: list, name: str) -> Step:
+    return next(step for step in steps if step.name == name)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -874,6 +879,10 @@ def main(argv=None) -> int:
         trees[name] = snapshot(out)
         steps.append(step)
     print_steps(len(articles), steps, urls, trees)
+    timings = next((line for line in by_step(steps, "add one article").run.stderr.splitlines()
+                    if line.startswith("timings: ")), None)
+    if timings:
+        print(f"add one article, {timings}")
 
     big = None
     if args.big:

@@ -43,6 +43,7 @@ def test_build_bench_reports_every_row(tmp_path):
     no_change = re.search(rf"^no change +{NUMBER} +{NUMBER} +(\d+) ", report, re.M)
     assert no_change[1] == "0"
     assert "add one article: files rewritten or added, by kind" in report
+    assert re.search(r"^add one article, timings: load cache [\d.]+ s, .*, record [\d.]+ s$", report, re.M)
     assert re.search(r"^  the article +1$", report, re.M)
 
     verdicts = re.findall(r"^(PASS|FAIL|SKIP) ", report, re.M)
