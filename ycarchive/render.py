@@ -258,6 +258,7 @@ class Renderer:
         self.env.globals["person_links"] = self.person_links
         self.env.globals["county_links"] = self.county_links
         self.env.globals["date_time"] = date_time
+        self.env.globals["year_url"] = year_url
         self._items: dict = {}
         self._maps: dict = {}
         self.env.filters["tojson_ld"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True).replace(
@@ -945,11 +946,16 @@ def calendar_years(issues: list) -> list[dict]:
             month = by_month[issue.date.month - 1]
             month[0] += 1
             month[1] += count
-        years.append({"year": year, "url": f"archive/{year}/", "issues": len(counts),
+        years.append({"year": year, "url": year_url(year), "issues": len(counts),
                       "articles": sum(count for _, count in counts),
                       "by_month": tuple([tuple(m) for m in by_month]), "counts": counts,
                       "list": by_year[year]})
     return years
+
+
+def year_url(year: int) -> str:
+    """The URL of a year's page of the calendar (a template global: issue pages link to it)."""
+    return f"archive/{year}/"
 
 
 def year_calendar(year: dict) -> list[dict]:
