@@ -696,10 +696,6 @@ def run_step(name: str, content: Path, out: Path, templates: Path, work: Path) -
     return step
 
 
-def by_step(steps: list, name: str) -> Step:
-    return next(step for step in steps if step.name == name)
-
-
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -879,7 +875,8 @@ def main(argv=None) -> int:
         trees[name] = snapshot(out)
         steps.append(step)
     print_steps(len(articles), steps, urls, trees)
-    timings = next((line for line in by_step(steps, "add one article").run.stderr.splitlines()
+    by_name = {s.name: s for s in steps}
+    timings = next((line for line in by_name["add one article"].run.stderr.splitlines()
                     if line.startswith("timings: ")), None)
     if timings:
         print(f"add one article, {timings}")
@@ -919,7 +916,6 @@ def main(argv=None) -> int:
     else:
         verdict(None, f"{BIG_ARTICLES} articles in ≤ {BIG_SECONDS_MAX:.0f} s and ≤ {BIG_MB_MAX:.0f} MB: needs --big",
                 results)
-    by_name = {s.name: s for s in steps}
     s = by_name["add one article"]
     verdict(s.run.seconds <= ADD_SECONDS_MAX and not s.same_bytes,
             f"add one article: {s.run.seconds:.2f} s (≤ {ADD_SECONDS_MAX}), {s.written} files written, "

@@ -192,9 +192,9 @@ _CODES, _LOW3 = _codes(LAST)   # the codes of small numbers, looked up; and n's 
 class _HighCodes(dict):
     """The code of m < 2**16 with its last digit as a continuation digit, made when first asked
     for: _CODES[m] with that digit from CONT (the digits before it are CONT's already, and the
-    two alphabets share no character). Every build's search process imports this module and uses
-    a few hundred of them: making all 65,536 on import, the import took 25.7 against 20.7 ms
-    (medians, `bench/import_costs.py --rounds 5`, 2026-12-04)."""
+    two alphabets share no character). Every build's search process imports this module, and
+    most builds use few of them: making all 65,536 on import, the import took 25.7 against 20.7
+    ms (medians, `bench/import_costs.py --rounds 5`, 2026-12-04)."""
 
     _TO_CONT = str.maketrans(LAST, CONT)
 
