@@ -225,17 +225,12 @@ def search_docs_of_site(content: Path, site: Path, rounds: int) -> None:
                                  text=functools.partial(getattr, a, "text"), key=a.fingerprint)
                 for a in lib.articles]
 
-    def seconds(make) -> float:
-        started = time.perf_counter()
-        make()
-        return time.perf_counter() - started
-
     plain = [{**vars(d), "text": None} for d in by_keyword()]
     assert plain == [{**vars(d), "text": None} for d in cli.search_docs(lib)]
-    n = len(lib.articles)
-    print(f"SearchDocs of the {n} articles: {median_of(rounds, lambda: seconds(lambda: cli.search_docs(lib))) * 1e3:.1f}"
-          f" ms as cli.search_docs makes them, {median_of(rounds, lambda: seconds(by_keyword)) * 1e3:.1f} ms by keyword"
-          f" with Article.credited")
+    made, before = (median_of(rounds, lambda: seconds_taken(make)) * 1e3
+                    for make in (lambda: cli.search_docs(lib), by_keyword))
+    print(f"SearchDocs of the {len(lib.articles)} articles: {made:.1f} ms as cli.search_docs makes them, "
+          f"{before:.1f} ms by keyword with Article.credited")
 
 
 def cached_attributes(rounds: int, n: int = 100_000) -> None:
@@ -273,17 +268,13 @@ def manifests(site: Path, rounds: int) -> None:
     as_json = json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")
     as_marshal = marshal.dumps(dict(sorted(keys.items())), 2)
 
-    def seconds(run) -> float:
-        started = time.perf_counter()
-        run()
-        return (time.perf_counter() - started) * 1e3
-
     made = {
         "read": (lambda: marshal.loads(as_marshal), lambda: json.loads(as_json)),
         "written": (lambda: marshal.dumps(dict(sorted(keys.items())), 2),
                     lambda: json.dumps(dict(sorted(keys.items())), ensure_ascii=False, indent=0).encode("utf-8")),
     }
-    figures = {what: [median_of(rounds, lambda: seconds(run)) for run in runs] for what, runs in made.items()}
+    figures = {what: [median_of(rounds, lambda: seconds_taken(run)) * 1e3 for run in runs]
+               for what, runs in made.items()}
     print(f"the manifest of {len(keys):,} files: read {figures['read'][0]:.1f} ms, written {figures['written'][0]:.1f}"
           f" ms; as indented JSON {figures['read'][1]:.1f} and {figures['written'][1]:.1f} ms")
 

@@ -416,8 +416,9 @@ def start_search(out: Path, library, cache: dict, manifest, stamps: dict, drafts
         # two such builds in a row would look alike: one is counted as a change.
         inputs = (library.registry_digest, drafts)
         now = {path: entry[0] for path, entry in cache["docs"].items()}
-        changed = stamps != now or None in now.values() or cache.get("inputs") != inputs
-        if cache.get("inputs") != inputs:   # an article's fields may have changed without its fingerprint
+        same_inputs = cache.get("inputs") == inputs
+        changed = stamps != now or None in now.values() or not same_inputs
+        if not same_inputs:   # an article's fields may have changed without its fingerprint
             cache.setdefault("search", {}).pop("doc keys", None)
         cache["inputs"] = inputs
         found = search_files(library, cache.setdefault("search", {}), sink if forked else None)
