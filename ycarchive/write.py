@@ -12,9 +12,10 @@ from pathlib import Path
 
 # The output's manifest: every file the build wrote, with the key of its inputs, {dest: key}
 # sorted by dest, in marshal's format 2 (no back-references, so the same manifest gives the same
-# bytes). Both processes of a build read it and the main one writes it: 7.6 and 7.8 ms for the
-# 36,279 files of 10,000 articles, against 21.0 and 27.8 ms as indented JSON
-# (bench/micro_timings.py, 2026-12-04), and an added article's build waits for each. Builds
+# bytes). Both processes of a build read it and the main one writes it: for the 36,279 files of
+# 10,000 articles, read in 7.6-9.1 ms and written in 7.5-8.5 ms, against 14.0-21.0 and 25.6-27.8
+# ms as indented JSON (bench/micro_timings.py, four runs on 2026-12-04), and an added article's
+# build waits for each. Builds
 # before that wrote OLD_MANIFEST, JSON, which is read when there is no manifest and removed by
 # the next commit.
 MANIFEST = ".build-manifest"
