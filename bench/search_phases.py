@@ -113,8 +113,7 @@ def run_bytes(items: list, n_buckets: int) -> str:
     """What one run's postings, as the indexing processes save them for the merge, are made of:
     the arrays that name and place each (field, term) segment, and the postings' text; then the
     segments and text by kind of term (Han terms by their length in characters, and words)."""
-    fields, _ = search._index_arrays(items, n_buckets)
-    fields = search._split_run(fields, [0, n_buckets])[0]   # as saved: one part of all chunks
+    fields = search._index_arrays(items, n_buckets)[0][0]   # as saved: one part of all chunks
     segments = sum(len(f[2]) for f in fields)
     arrays = sum(a.nbytes for cps, _, first, last, _, offsets, buckets in fields
                  for a in (cps, first, last, offsets, buckets))

@@ -540,7 +540,7 @@ def _varint_widths(values):
     return widths
 
 
-def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
+def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tuple | None = None):
     """The postings of one field of a run of articles (numbers `nums`, an int32 array), term
     by term: (code points of the Han terms, an (n, 4) uint32 array padded with zeros; the words
     that follow them; first and last article number of each term; the terms' posting strings,
@@ -548,6 +548,14 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
     the field's token count. Without `first_gaps` each term's string leaves out its first gap
     (for _merge_runs, which writes its own; those gaps are most of the few numbers too wide
     for the varint table, which cost 30-40 ms a run to insert).
+
+    With `chunking`, (n_buckets, bounds), the postings are instead those of a run for the
+    merge (_merge_runs), with each term's chunk number and its strings' first gaps left out,
+    split into the parts of chunk numbers [bounds[j], bounds[j + 1]): a list, part by part, of
+    (Han code points, words, first and last numbers, strings, their offsets, chunk numbers),
+    the Han terms first. Within a part the terms are in the order the merge puts them in (by
+    chunk, then term), and their strings are laid out in that order in the first place, so that
+    a part is one slice of them (see _parted).
 
     The same postings as field_postings() gives article by article, but built for the whole
     run at once with numpy: every token becomes an integer key and its index in the run's
@@ -610,6 +618,9 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
     del u, c, pair, bid, g1, g2, g3, g4, gw, wid
     if not len(g):
         none = np.zeros(0, dtype=np.int32)
+        if chunking is not None:
+            return [(np.zeros((0, 4), dtype=np.uint16), [], none, none, np.zeros(0, dtype=np.uint8),
+                     np.zeros(1, dtype=np.uint8), np.zeros(0, dtype=np.uint16)) for _ in chunking[1][1:]], 0
         return (np.zeros((0, 4), dtype=np.uint32), [], none, none, np.zeros(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)), 0
     shift = len(han).bit_length()
     if shift <= _SORT_SHIFT and (four + len(ids)).bit_length() + shift <= 63:
@@ -665,6 +676,17 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
     kind = np.int32 if total < 1 << 31 else np.int64  # int32 sums are 4 times as fast as casting to int64
     vstart = np.cumsum(size, dtype=kind)
     vstart -= size  # where each posting's integers start
+    tpost = np.flatnonzero(pterm)  # first posting of each term
+    cps, names = _term_codes(key, chars, pairs, list(ids))
+    if chunking is not None:
+        layout, buckets, part_ends = _chunk_order(cps, names, chars, *chunking)
+        # Each term's integers move to where the layout puts them, its postings' with them.
+        term_size = np.add.reduceat(size, tpost, dtype=kind)[layout]
+        moved = np.empty(len(tpost), dtype=kind)
+        moved[layout] = np.cumsum(term_size, dtype=kind) - term_size
+        moved -= vstart[tpost]
+        vstart += moved[np.cumsum(pterm, dtype=np.int32) - 1]
+        del term_size, moved
     vals = np.empty(total, dtype=np.int32)
     if first_gaps:
         at = vstart  # where each posting's gap is
@@ -686,12 +708,75 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True):
     delta[kfirst] = kp[kfirst]
     vals[at[kid] + head[kid] + np.arange(len(kp), dtype=kind) - (np.cumsum(n_pos, dtype=kind) - n_pos)[kid]] = delta
     del kp, kid, delta, kfirst, at
-    tpost = np.flatnonzero(pterm)  # first posting of each term
     buf, _, starts = _varint_bytes(vals)
     del vals
-    offsets = np.append(starts[vstart[tpost]], len(buf))
     lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)]
-    return (*_term_codes(key, chars, pairs, list(ids)), pnum[tpost], lasts, buf, offsets), int(length.sum())
+    if chunking is not None:
+        return _parted(cps, names, pnum[tpost], lasts, buf, starts[vstart[tpost]], buckets, layout, part_ends), \
+            int(length.sum())
+    offsets = np.append(starts[vstart[tpost]], len(buf))
+    return (cps, names, pnum[tpost], lasts, buf, offsets), int(length.sum())
+
+
+def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]):
+    """The order in which a run's terms (the Han terms as _term_codes gives them, by length and
+    then as strings sort; then the words) are laid out for the merge: part by part of chunk
+    numbers (`bounds`), the part's Han terms and then its words, each by chunk number and then
+    as strings sort, the merge's own order; with each term's chunk number, and where each part
+    ends in that order. `chars` are the run's distinct Han characters, in code point order.
+
+    In this order each part of a run is one slice of its strings, the merge reads each run's
+    strings front to back, and its segments are already sorted run by run. The strings had
+    been laid out as _field_arrays sorts the terms and then copied into parts byte by byte (a
+    sixth of the time of indexing a run), and the merge had sorted its segments from scratch
+    (docs/search.md, run AA)."""
+    n_han = len(cps)
+    buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
+    buckets %= np.uint64(n_buckets)
+    buckets = buckets.astype(np.min_scalar_type(n_buckets - 1))
+    # Han terms as strings sort: their characters' ranks (0 after the end) as digits of a number
+    k = len(chars) + 1
+    rank = np.zeros(int(chars[-1]) + 1 if len(chars) else 1, dtype=np.int64)
+    rank[chars] = np.arange(1, k)
+    ranks = rank[cps]
+    if k**4 < _PACKED_LIMIT:
+        han = np.argsort(((ranks[:, 0] * k + ranks[:, 1]) * k + ranks[:, 2]) * k + ranks[:, 3], kind="stable")
+    else:
+        han = np.lexsort(ranks.T[::-1])
+    han = han[np.argsort(buckets[han], kind="stable")]   # a radix sort for up to 65,536 chunks
+    word = sorted(range(n_han, n_han + len(words)), key=lambda i: (buckets[i], words[i - n_han]))
+    inner = bounds[1:-1]
+    han_ends = np.searchsorted(buckets[han], inner).tolist()
+    word_ends = np.searchsorted(buckets[word], inner).tolist() if word else [0] * len(inner)
+    layout, part_ends, h0, w0 = [], [], 0, 0
+    for h1, w1 in zip([*han_ends, n_han], [*word_ends, len(word)]):
+        layout += (han[h0:h1], np.array(word[w0:w1], dtype=np.int64))
+        part_ends.append(h1 + w1)
+        h0, w0 = h1, w1
+    return np.concatenate(layout), buckets, np.array(part_ends)
+
+
+def _parted(cps, words: list[str], first, last, buf, starts, buckets, layout, part_ends) -> list[tuple]:
+    """_field_arrays's postings for the merge, part by part (see _chunk_order): the strings
+    `buf` are laid out in `layout` order, term i's from starts[i]. Code points are kept in 2
+    bytes where all of the field's fit, offsets in the part's strings in as few as fit: on news
+    text a run of 625 articles has 836,901 segments, and at 40 bytes each (4-byte code points,
+    8-byte offsets and chunk numbers) these arrays had been two thirds of the 767 MB of runs
+    that a clean build of 10,000 articles writes and the merge reads again (docs/search.md,
+    run W)."""
+    n_han = len(cps)
+    cps = cps.astype(np.min_scalar_type(int(cps.max(initial=0))), copy=False)
+    byte_at = np.append(starts[layout], len(buf))
+    parts, t0 = [], 0
+    for t1 in part_ends.tolist():
+        idx = layout[t0:t1]
+        han = int(np.count_nonzero(idx < n_han))   # Han terms come first
+        b0, b1 = int(byte_at[t0]), int(byte_at[t1])
+        offsets = byte_at[t0 : t1 + 1] - b0
+        parts.append((cps[idx[:han]], [words[i - n_han] for i in idx[han:].tolist()], first[idx], last[idx],
+                      buf[b0:b1], offsets.astype(np.min_scalar_type(b1 - b0)), buckets[idx]))
+        t0 = t1
+    return parts
 
 
 def _postings_dict(cps, words, firsts, lasts, buf, offsets) -> dict:
@@ -733,21 +818,20 @@ def _term_codes(key, chars, pairs, words: list[str]):
     return cps, list(map(words.__getitem__, (key[b4:] - four).tolist()))
 
 
-def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = None):
+def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = None, bounds: list[int] | None = None):
     """Postings of a run of articles in number order: per field, _field_arrays's tuple, and the
-    field length sums. Given `n_buckets` (a run for _merge_runs), each term's chunk number
-    follows the tuple, and the strings leave out their first gaps."""
+    field length sums. Given `n_buckets` (a run for _merge_runs), instead, per part of chunk
+    numbers [bounds[j], bounds[j + 1]) (by default one part of them all), the fields' tuples
+    with chunk numbers, the strings without their first gaps (see _field_arrays)."""
     nums = np.array([num for num, _ in items], dtype=np.int32)
     texts = [field_texts(doc) for _, doc in items]
+    chunking = None if n_buckets is None else (n_buckets, bounds or [0, n_buckets])
     out, sums = [], []
     for f in range(3):
-        arrays, total = _field_arrays(nums, [t[f] for t in texts], first_gaps=n_buckets is None)
-        if n_buckets is not None:
-            buckets = np.concatenate((_fnv1a_rows(arrays[0]), np.array(list(map(fnv1a, arrays[1])), dtype=np.uint64)))
-            arrays = (*arrays, (buckets % np.uint64(n_buckets)).astype(np.min_scalar_type(n_buckets - 1)))
+        arrays, total = _field_arrays(nums, [t[f] for t in texts], first_gaps=n_buckets is None, chunking=chunking)
         out.append(arrays)
         sums.append(total)
-    return out, sums
+    return (out if n_buckets is None else [list(fields) for fields in zip(*out)]), sums
 
 
 def _index_range(items: list[tuple[int, SearchDoc]]):
@@ -757,12 +841,13 @@ def _index_range(items: list[tuple[int, SearchDoc]]):
     return [_postings_dict(*arrays) for arrays in fields], sums
 
 
-def _index_run(job: tuple[list, bool], n_buckets: int):
-    """_index_arrays of a run, and for a run of the newest day (`job` is (articles, newest)) the
-    field_postings() of each article's fields, which the cache keeps (in Python: 0.49 s for the
-    newest day of 10,000 synthetic articles, so done beside the other runs)."""
+def _index_run(job: tuple[list, bool], n_buckets: int, bounds: list[int] | None = None):
+    """_index_arrays of a run, part by part, and for a run of the newest day (`job` is
+    (articles, newest)) the field_postings() of each article's fields, which the cache keeps
+    (in Python: 0.49 s for the newest day of 10,000 synthetic articles, so done beside the other
+    runs)."""
     items, newest = job
-    fields, sums = _index_arrays(items, n_buckets)
+    fields, sums = _index_arrays(items, n_buckets, bounds)
     return fields, sums, {num: [field_postings(t) for t in field_texts(d)] for num, d in items} if newest else {}
 
 
@@ -776,54 +861,22 @@ def _index_run(job: tuple[list, bool], n_buckets: int):
 _PART_ARTICLES = 1250
 
 
-def _split_run(fields: list, bounds: list[int]) -> list[list]:
-    """A run's postings (_index_arrays's, with chunk numbers) split into parts by chunk number,
-    [bounds[j], bounds[j + 1]): for each part, the run's field tuples with only its terms, in
-    the same order (Han terms, then words), their strings copied out one after another.
-
-    Saved this way, each (field, term) segment is named and placed by narrow arrays: code
-    points in 2 bytes where all of the field's are below U+10000, offsets in the part's
-    strings in 4 bytes, the chunk number in 2 (up to 65,536 chunks). On news text a run of 625
-    articles has 836,901 segments, and at 40 bytes each (4-byte code points, 8-byte offsets
-    and chunk numbers) these arrays had been two thirds of the 767 MB of runs that a clean
-    build of 10,000 articles writes and the merge reads again (docs/search.md, run W)."""
-    parts: list[list] = [[] for _ in range(len(bounds) - 1)]
-    for cps, words, first, last, buf, offsets, buckets in fields:
-        n_han = len(cps)
-        cps = cps.astype(np.min_scalar_type(int(cps.max(initial=0))), copy=False)
-        part = np.searchsorted(np.array(bounds[1:-1], dtype=np.uint64), buckets, side="right")
-        order = np.argsort(part, kind="stable")  # keeps Han terms before words within a part
-        lens = (offsets[1:] - offsets[:-1])[order]
-        at = np.zeros(len(order) + 1, dtype=np.int64)
-        np.cumsum(lens, out=at[1:])
-        out = np.empty(int(at[-1]), dtype=np.uint8)
-        _copy_ranges(out, at[:-1], buf, offsets[:-1][order], lens)
-        ends = np.searchsorted(part[order], np.arange(len(parts) + 1), side="left")
-        for j, (t0, t1) in enumerate(zip(ends.tolist(), ends[1:].tolist())):
-            idx = order[t0:t1]
-            han = idx < n_han
-            parts[j].append((cps[idx[han]], [words[i - n_han] for i in idx[~han].tolist()], first[idx], last[idx],
-                             out[at[t0] : at[t1]], (at[t0 : t1 + 1] - at[t0]).astype(np.min_scalar_type(int(at[t1] - at[t0]))),
-                             buckets[idx]))
-    return parts
-
-
 _INDEX_INPUT: list = []  # the runs, for forked _index_to_file processes
 
 
 def _index_to_file(i: int, n_buckets: int, bounds: list[int], folder: str):
-    """_index_run of run `i` of _INDEX_INPUT, its postings pickled part by part (_split_run)
+    """_index_run of run `i` of _INDEX_INPUT, its postings pickled part by part
     into one file in `folder`: ((path, where each part starts in it), field length sums, the
     newest day's field_postings()). A forked process hands its run over this way rather than
     through the pool's pipe: at 10,000 articles, 17 MB a run through the pipe had cost about
     1 s of a 10 s indexing. It takes the articles from the fork, not the pipe: pickling them
     left a UTF-8 copy of every text in the search process (CPython keeps the one pickle asks
     for in the str), 42 MB at 10,000 articles."""
-    fields, sums, known = _index_run(_INDEX_INPUT[i], n_buckets)
+    parts, sums, known = _index_run(_INDEX_INPUT[i], n_buckets, bounds)
     path = os.path.join(folder, f"run-{i}.pickle")
     starts = []
     with open(path, "wb") as f:
-        for part in _split_run(fields, bounds):
+        for part in parts:
             starts.append(f.tell())
             pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
     return (path, starts), sums, known
@@ -901,7 +954,8 @@ def _gather(jobs: list, found, tail_from: int):
 
 def _index_here(jobs: list, n_buckets: int, tail_from: int, sink):
     """index_chunks in this process."""
-    parts, known, sums, base_sums = _gather(jobs, map(partial(_index_run, n_buckets=n_buckets), jobs), tail_from)
+    runs = ((parts[0], sums, known) for parts, sums, known in map(partial(_index_run, n_buckets=n_buckets), jobs))
+    parts, known, sums, base_sums = _gather(jobs, runs, tail_from)
     chunks, last, tail = _merge_runs(parts, _join_runs(parts), n_buckets, tail_from)
     if sink is not None:
         chunks = OutputChunks(None, {path: sink(path, data) for path, data in chunks.items()})
@@ -1011,7 +1065,7 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     the runs' terms in dicts and writing each term's entry in Python had taken 99 s and 17 s of
     a 125 s build of 10,000 articles of news text (1.7 million terms, 13.3 million segments)."""
     n_runs = len(parts)
-    segs = [(r, f, p) for r, fields in enumerate(parts) for f, p in enumerate(fields) if len(p[2])]
+    segs = [(r, f, fields[f]) for f in range(3) for r, fields in enumerate(parts) if len(fields[f][2])]  # field by field
     if not segs:
         return {}, LastNumbers([], {}), {}
     words = sorted({w for _, _, p in segs for w in p[1]})
@@ -1050,9 +1104,33 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     first, last = np.concatenate(firsts).astype(np.int64), np.concatenate(lasts).astype(np.int64)
     start, end = np.concatenate(starts), np.concatenate(ends)
     del keys, firsts, lasts, starts, ends, han_key, segs
-    terms, where, term = np.unique(key, return_index=True, return_inverse=True)
-    term = term.reshape(-1)
-    n_terms = len(terms)
+    # Terms are numbered in key order (words first, then Han terms as strings sort); `place` is
+    # each one's place in chunk order, and the segments go by term in chunk order, field and run.
+    span, low = int(key.max()) + 1, int(bucket.min())
+    if (int(bucket.max()) - low + 1) * span < _PACKED_LIMIT:
+        # One stable sort by chunk and term: each run's segments of a field are in that order
+        # already (_chunk_order), its Han terms and then its words, and the runs follow one
+        # another field by field, so the sort merges sorted stretches. Numbering the terms with
+        # np.unique and sorting the segments by chunk and term apart had sorted everything from
+        # scratch (docs/search.md, run AA).
+        seg_order = np.argsort((bucket - low).astype(np.int64) * span + key, kind="stable")
+        sorted_key = key[seg_order]
+        head = np.ones(len(key), dtype=bool)
+        head[1:] = sorted_key[1:] != sorted_key[:-1]
+        heads = np.flatnonzero(head)
+        place = np.argsort(sorted_key[heads])   # each term's place in chunk order, by key
+        n_terms = len(place)
+        order = np.empty(n_terms, dtype=np.int64)
+        order[place] = np.arange(n_terms)
+        where = seg_order[heads[place]]   # a segment of each term
+        term = np.empty(len(key), dtype=np.int64)
+        term[seg_order] = order[np.cumsum(head) - 1]
+        del sorted_key, head, heads
+    else:
+        seg_order = None
+        _, where, term = np.unique(key, return_index=True, return_inverse=True)
+        term = term.reshape(-1)
+        n_terms = len(where)
     # the terms' code points (words: none) and names, in term order
     seg_han = np.cumsum(key >= n_words) - 1  # each Han segment's row in cps
     term_cps = cps[seg_han[where[n_words:]]]
@@ -1062,12 +1140,13 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     word_bytes = [w.encode("utf-8") for w in words]
     name_lens = np.concatenate((np.array(list(map(len, word_bytes)), dtype=np.int64), name_lens))
     names_buf = np.concatenate((np.frombuffer(b"".join(word_bytes), dtype=np.uint8), names_utf8))
-    order = np.argsort(bucket, kind="stable")  # terms by chunk, then as strings sort
-    place = np.empty(n_terms, dtype=np.int64)
-    place[order] = np.arange(n_terms)
-    # segments by term (in chunk order), field and run
+    if seg_order is None:
+        order = np.argsort(bucket, kind="stable")  # terms by chunk, then as strings sort
+        place = np.empty(n_terms, dtype=np.int64)
+        place[order] = np.arange(n_terms)
     group = place[term] * 3 + field
-    seg_order = np.argsort(group * n_runs + run)
+    if seg_order is None:
+        seg_order = np.argsort(group, kind="stable")   # keeps the runs in order
     group, term, field = group[seg_order], term[seg_order], field[seg_order]
     first, last = first[seg_order], last[seg_order]
     start, end, run = start[seg_order], end[seg_order], run[seg_order]
@@ -1291,16 +1370,30 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
         to, fro = memoryview(out), memoryview(src)
         for d, s, n in zip(dst[long].tolist(), src_start[long].tolist(), length[long].tolist()):
             to[d : d + n] = fro[s : s + n]
-        short = ~long
+        short = ~long & (length > 0)
+    else:
+        short = length > 0
+    if not short.all():
         dst, src_start, length = dst[short], src_start[short], length[short]
-    total = int(length.sum())
-    if not total:
+    if not len(length):
         return
-    # int32 indices where they fit: these arrays, a few per byte copied, are most of the work
+    # Each byte's index, on both sides, as a running sum: 1 from one byte to the next, and at
+    # the first byte of a range the jump from the last byte of the one before. In int32 where
+    # they fit: these arrays, a few per byte copied, are most of the work. (An arange minus
+    # each range's start repeated, added to the starts repeated, took 7-11 % longer in the
+    # merge of news text, side by side.)
     kind = np.int32 if max(len(out), len(src)) < 1 << 31 else np.int64
-    within = np.arange(total, dtype=kind)
-    within -= np.repeat((np.cumsum(length) - length).astype(kind), length)
-    out[np.repeat(dst.astype(kind), length) + within] = src[np.repeat(src_start.astype(kind), length) + within]
+    total = int(length.sum())
+    first = (np.cumsum(length) - length)[1:]   # where each range after the first starts among the bytes
+    step = length[:-1] - 1
+    index = np.ones(total, dtype=kind)
+    index[0] = src_start[0]
+    index[first] = src_start[1:] - src_start[:-1] - step
+    taken = src[np.cumsum(index, out=index)]
+    index.fill(1)
+    index[0] = dst[0]
+    index[first] = dst[1:] - dst[:-1] - step
+    out[np.cumsum(index, out=index)] = taken
 
 
 def _three_byte_rows(cps) -> bool:
