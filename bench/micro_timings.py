@@ -20,6 +20,9 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
 - making the SearchDocs of the site's articles as the search process does, and by keyword with
   each article's `credited` list, as it did before (medians of --rounds);
+- picking 400,000 rows of four 2-byte code points in a random order, as the search index's
+  runs and merge do, with numpy's indexing of a 2-D array and with `search._rows` (medians of
+  --rounds);
 - the first use of an attribute computed once (an article's URL, say), with the model's own
   cached_property and with functools' (medians of --rounds);
 - reading (from bytes) and writing (to bytes) the site's manifest in its format and as
@@ -233,6 +236,21 @@ def search_docs_of_site(content: Path, site: Path, rounds: int) -> None:
           f"{before:.1f} ms by keyword with Article.credited")
 
 
+def picking_rows(rounds: int, n: int = 400_000) -> None:
+    """Rows of a 2-D array in a random order: numpy's a[idx] against search._rows."""
+    import numpy as np
+
+    from ycarchive import search
+
+    rng = np.random.default_rng(1)
+    rows = rng.integers(0x4E00, 0xA000, (n, 4)).astype(np.uint16)
+    idx = rng.permutation(n)
+    assert (search._rows(rows, idx) == rows[idx]).all()
+    numpy_ms, ours_ms = (median_of(rounds, lambda: seconds_taken(pick)) * 1e3
+                         for pick in (lambda: rows[idx], lambda: search._rows(rows, idx)))
+    print(f"picking {n:,} rows of four code points: {numpy_ms:.2f} ms with a[idx], {ours_ms:.2f} ms with search._rows")
+
+
 def cached_attributes(rounds: int, n: int = 100_000) -> None:
     """First use of a computed-once attribute: model.cached_property against functools'."""
     from ycarchive import model
@@ -378,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     county_maps(args.site, args.rounds)
     search_docs(args.rounds)
     search_docs_of_site(args.content, args.site, args.rounds)
+    picking_rows(args.rounds)
     cached_attributes(args.rounds)
     manifests(args.site, args.rounds)
     related(args.content, args.site, args.rounds)

@@ -712,10 +712,9 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     del vals
     lasts = pnum[np.append(tpost[1:] - 1, n_post - 1)]
     if chunking is not None:
-        return _parted(cps, names, pnum[tpost], lasts, buf, starts[vstart[tpost]], buckets, layout, part_ends), \
-            int(length.sum())
-    offsets = np.append(starts[vstart[tpost]], len(buf))
-    return (cps, names, pnum[tpost], lasts, buf, offsets), int(length.sum())
+        return _parted(cps, names, pnum[tpost], lasts, buf, starts[vstart[tpost[layout]]], buckets, layout,
+                       part_ends), int(length.sum())
+    return (cps, names, pnum[tpost], lasts, buf, np.append(starts[vstart[tpost]], len(buf))), int(length.sum())
 
 
 def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]):
@@ -756,9 +755,17 @@ def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]
     return np.concatenate(layout), buckets, np.array(part_ends)
 
 
+def _rows(a, idx):
+    """a[idx] of a 2-D array `a`, each row copied as one value (through a view of its bytes):
+    numpy picks a 2-D array's rows element by element otherwise: 4.8 ms against 0.6 ms for
+    400,000 rows of four 2-byte code points in a random order (bench/micro_timings.py)."""
+    a = np.ascontiguousarray(a)
+    return a.view(f"V{a.shape[1] * a.itemsize}").ravel()[idx].view(a.dtype).reshape(-1, a.shape[1])
+
+
 def _parted(cps, words: list[str], first, last, buf, starts, buckets, layout, part_ends) -> list[tuple]:
     """_field_arrays's postings for the merge, part by part (see _chunk_order): the strings
-    `buf` are laid out in `layout` order, term i's from starts[i]. Code points are kept in 2
+    `buf` are laid out in `layout` order, term layout[j]'s from starts[j]. Code points are kept in 2
     bytes where all of the field's fit, offsets in the part's strings in as few as fit: on news
     text a run of 625 articles has 836,901 segments, and at 40 bytes each (4-byte code points,
     8-byte offsets and chunk numbers) these arrays had been two thirds of the 767 MB of runs
@@ -766,14 +773,14 @@ def _parted(cps, words: list[str], first, last, buf, starts, buckets, layout, pa
     run W)."""
     n_han = len(cps)
     cps = cps.astype(np.min_scalar_type(int(cps.max(initial=0))), copy=False)
-    byte_at = np.append(starts[layout], len(buf))
+    byte_at = np.append(starts, len(buf))
     parts, t0 = [], 0
     for t1 in part_ends.tolist():
         idx = layout[t0:t1]
         han = int(np.count_nonzero(idx < n_han))   # Han terms come first
         b0, b1 = int(byte_at[t0]), int(byte_at[t1])
         offsets = byte_at[t0 : t1 + 1] - b0
-        parts.append((cps[idx[:han]], [words[i - n_han] for i in idx[han:].tolist()], first[idx], last[idx],
+        parts.append((_rows(cps, idx[:han]), [words[i - n_han] for i in idx[han:].tolist()], first[idx], last[idx],
                       buf[b0:b1], offsets.astype(np.min_scalar_type(b1 - b0)), buckets[idx]))
         t0 = t1
     return parts
@@ -1133,7 +1140,7 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
         n_terms = len(where)
     # the terms' code points (words: none) and names, in term order
     seg_han = np.cumsum(key >= n_words) - 1  # each Han segment's row in cps
-    term_cps = cps[seg_han[where[n_words:]]]
+    term_cps = _rows(cps, seg_han[where[n_words:]])
     bucket = bucket[where]  # each term's chunk, from one of its segments
     del cps, seg_han, key, where
     names_utf8, name_lens = _utf8_rows(term_cps)
