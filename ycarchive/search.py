@@ -497,22 +497,18 @@ def _varint_bytes(values):
     wider values (article numbers) are inserted after. On the 7.9 million values of a synthetic
     run's bodies this took 0.27 s against 0.38 s for a mask over the four bytes (numpy's
     boolean indexing goes byte by byte, translate through a table). Where more than one value
-    in eight is that wide (the merge's gaps on news text), inserting costs more, and each
-    digit place is written through index arrays."""
+    in eight is that wide (the first gaps of rare terms' postings), inserting costs more, and
+    each digit place is written through index arrays (_write_varints)."""
     widths = _varint_widths(values)
     # int32 sums when no total can overflow them: casting int8 to int64 in cumsum costs 3 times as much
     starts = np.cumsum(widths, dtype=np.int32 if len(values) < (1 << 31) // 8 else np.int64)
     starts -= widths
     wide = np.flatnonzero(widths > 4)
     if len(wide) * 8 > len(values):
-        # mostly article numbers (a merge's first gaps): each digit place written through
-        # index arrays is cheaper than inserting that many digits
+        # mostly article numbers (first gaps): each digit place written through index arrays
+        # is cheaper than inserting that many digits
         out = np.empty(int(starts[-1] + widths[-1]), dtype=np.uint8)
-        ends = starts + widths - 1
-        out[ends] = _LAST_BYTES[values & 31]
-        for k in range(1, int(widths.max())):
-            sel = np.flatnonzero(widths > k)
-            out[ends[sel] - k] = _CONT_BYTES_ARRAY[(values[sel] >> 5 * k) & 31]
+        _write_varints(out, starts, values, widths)
         return out, widths, starts
     codes = _SHORT_CODES[values & 32767]
     four = np.flatnonzero(widths > 3)
@@ -526,6 +522,19 @@ def _varint_bytes(values):
         place = more[row] + 3 - (np.arange(len(row)) - np.repeat(np.cumsum(more) - more, more))  # 5-bit group
         out = np.insert(out, np.repeat(at, more), _CONT_BYTES_ARRAY[(values[wide][row] >> 5 * place) & 31])
     return out, widths, starts
+
+
+def _write_varints(out, at, values, widths) -> None:
+    """Write the varint code of each value, `widths[i]` digits, at out[at[i]:]: the last digit
+    of every value, then the digit before it of those that have one, and so on. The merge's
+    gaps (one before every segment, article numbers and differences of them) had been encoded
+    one after another and then copied to their places range by range, a seventh of the merge
+    of news text in a line profile."""
+    end = at + widths - 1
+    out[end] = _LAST_BYTES[values & 31]
+    for k in range(1, int(widths.max(initial=1))):
+        sel = np.flatnonzero(widths > k)
+        out[end[sel] - k] = _CONT_BYTES_ARRAY[(values[sel] >> 5 * k) & 31]
 
 
 def _varint_widths(values):
@@ -1162,9 +1171,9 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     new_group[1:] = group[1:] != group[:-1]
     gap = first + 1
     gap[1:] -= np.where(new_group[1:], 0, last[:-1] + 1)
-    gaps, gap_widths, gap_start = _varint_bytes(gap)
+    gap_widths = _varint_widths(gap)
     seg_len = gap_widths + (end - start)  # a run's strings leave out their first gaps
-    del gap, end
+    del end
     # the last number of each term and field
     group_end = np.ones(len(group), dtype=bool)
     group_end[:-1] = new_group[1:]
@@ -1229,7 +1238,7 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
         s0, s1 = np.searchsorted(seg_term, [t0, t1])
         fields_at = np.stack((f0, f1, f2), axis=1)
         pos = fields_at[seg_term[s0:s1] - t0, group[s0:s1] % 3] + seg_start[s0:s1]
-        _copy_ranges(out, pos, gaps, gap_start[s0:s1], gap_widths[s0:s1].astype(np.int64))
+        _write_varints(out, pos, gap[s0:s1], gap_widths[s0:s1])
         _copy_ranges(out, pos + gap_widths[s0:s1], src, start[s0:s1], seg_len[s0:s1] - gap_widths[s0:s1])
         data = out.tobytes()
         bounds = (at[chunk_first[t0:t1]]).tolist() + [len(data)]
@@ -1384,6 +1393,7 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
         dst, src_start, length = dst[short], src_start[short], length[short]
     if not len(length):
         return
+    dst, src_start = dst.astype(np.int64, copy=False), src_start.astype(np.int64, copy=False)   # differences below
     # Each byte's index, on both sides, as a running sum: 1 from one byte to the next, and at
     # the first byte of a range the jump from the last byte of the one before. In int32 where
     # they fit: these arrays, a few per byte copied, are most of the work. (An arange minus
