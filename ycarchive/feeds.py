@@ -48,10 +48,8 @@ def render_atom(title: str, feed_url: str, page_url: str, articles: list, absolu
 
 
 def render_sitemap(urls: list[str]) -> str:
-    """A sitemap of absolute page URLs. Percent-encoded URLs have nothing to escape unless
-    the base URL does (a query's &, say): they are escaped only then."""
-    body = "".join(f"  <url><loc>{escape(u) if '&' in u or '<' in u or '>' in u else u}</loc></url>\n"
-                   for u in sorted(urls))
+    """A sitemap of absolute page URLs."""
+    body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in sorted(urls))
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n")
 
