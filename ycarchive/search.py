@@ -528,8 +528,7 @@ def _write_varints(out, at, values, widths) -> None:
     """Write the varint code of each value, `widths[i]` digits, at out[at[i]:]: the last digit
     of every value, then the digit before it of those that have one, and so on. The merge's
     gaps (one before every segment, article numbers and differences of them) had been encoded
-    one after another and then copied to their places range by range, a seventh of the merge
-    of news text in a line profile."""
+    one after another and then copied to their places range by range (docs/search.md, run AA)."""
     end = at + widths - 1
     out[end] = _LAST_BYTES[values & 31]
     for k in range(1, int(widths.max(initial=1))):
@@ -735,9 +734,9 @@ def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]
 
     In this order each part of a run is one slice of its strings, the merge reads each run's
     strings front to back, and its segments are already sorted run by run. The strings had
-    been laid out as _field_arrays sorts the terms and then copied into parts byte by byte (a
-    sixth of the time of indexing a run), and the merge had sorted its segments from scratch
-    (docs/search.md, run AA)."""
+    been laid out as _field_arrays sorts the terms and then copied into parts byte by byte,
+    and the merge had sorted its segments from scratch: it now takes about a quarter less on
+    news text (docs/search.md, run AA)."""
     n_han = len(cps)
     buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
     buckets %= np.uint64(n_buckets)
@@ -1395,10 +1394,9 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
         return
     dst, src_start = dst.astype(np.int64, copy=False), src_start.astype(np.int64, copy=False)   # differences below
     # Each byte's index, on both sides, as a running sum: 1 from one byte to the next, and at
-    # the first byte of a range the jump from the last byte of the one before. In int32 where
-    # they fit: these arrays, a few per byte copied, are most of the work. (An arange minus
-    # each range's start repeated, added to the starts repeated, took 7-11 % longer in the
-    # merge of news text, side by side.)
+    # the first byte of a range the jump from the last byte of the one before (an arange with
+    # each range's start repeated and added took more passes over the bytes). In int32 where
+    # they fit: these arrays, a few per byte copied, are most of the work.
     kind = np.int32 if max(len(out), len(src)) < 1 << 31 else np.int64
     total = int(length.sum())
     first = (np.cumsum(length) - length)[1:]   # where each range after the first starts among the bytes
