@@ -558,12 +558,12 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     for the varint table, which cost 30-40 ms a run to insert).
 
     With `chunking`, (n_buckets, bounds), the postings are instead those of a run for the
-    merge (_merge_runs), with each term's chunk number and its strings' first gaps left out,
+    merge (_merge_runs): their strings without their first gaps, and each term's chunk number,
     split into the parts of chunk numbers [bounds[j], bounds[j + 1]): a list, part by part, of
-    (Han code points, words, first and last numbers, strings, their offsets, chunk numbers),
-    the Han terms first. Within a part the terms are in the order the merge puts them in (by
-    chunk, then term), and their strings are laid out in that order in the first place, so that
-    a part is one slice of them (see _parted).
+    (Han code points, words, first and last numbers, strings, their offsets, chunk numbers).
+    Within a part the Han terms come first and then the words, each by chunk and then as
+    strings sort (the merge's order among each), and their strings are laid out in that order
+    in the first place, so that a part is one slice of them (see _chunk_order and _parted).
 
     The same postings as field_postings() gives article by article, but built for the whole
     run at once with numpy: every token becomes an integer key and its index in the run's
@@ -729,8 +729,8 @@ def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]
     """The order in which a run's terms (the Han terms as _term_codes gives them, by length and
     then as strings sort; then the words) are laid out for the merge: part by part of chunk
     numbers (`bounds`), the part's Han terms and then its words, each by chunk number and then
-    as strings sort, the merge's own order; with each term's chunk number, and where each part
-    ends in that order. `chars` are the run's distinct Han characters, in code point order.
+    as strings sort (the merge's order among each); with each term's chunk number, and where
+    each part ends in that order. `chars` are the run's distinct Han characters, in code point order.
 
     In this order each part of a run is one slice of its strings, the merge reads each run's
     strings front to back, and its segments are already sorted run by run. The strings had
