@@ -687,7 +687,7 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     tpost = np.flatnonzero(pterm)  # first posting of each term
     cps, names = _term_codes(key, chars, pairs, list(ids))
     if chunking is not None:
-        layout, buckets, part_ends = _chunk_order(cps, names, chars, *chunking)
+        layout, buckets, part_ends = _chunk_order(cps, names, *chunking)
         # Each term's integers move to where the layout puts them, its postings' with them.
         term_size = np.add.reduceat(size, tpost, dtype=kind)[layout]
         moved = np.empty(len(tpost), dtype=kind)
@@ -725,12 +725,29 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     return (cps, names, pnum[tpost], lasts, buf, np.append(starts[vstart[tpost]], len(buf))), int(length.sum())
 
 
-def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]):
+def _string_keys(cps):
+    """Integers that sort as rows of up to four code points (padded with zeros) sort as
+    strings: each character's rank among the distinct ones (from 1; 0 for padding) as a digit in
+    base k + 1, k the number of distinct characters; where (k + 1)**4 would not fit in 63 bits
+    (more than about 55,000 distinct characters), each row's rank among the distinct rows
+    (np.unique, slower)."""
+    used = np.zeros(0x40000, dtype=bool)   # Han characters end at U+3FFFF
+    used[cps.ravel()] = True
+    used[0] = False
+    rank = np.cumsum(used, dtype=np.int64)
+    big = int(rank[-1]) + 1
+    ranks = rank[cps]
+    if big**4 < _PACKED_LIMIT:
+        return ((ranks[:, 0] * big + ranks[:, 1]) * big + ranks[:, 2]) * big + ranks[:, 3]
+    return np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int]):
     """The order in which a run's terms (the Han terms as _term_codes gives them, by length and
     then as strings sort; then the words) are laid out for the merge: part by part of chunk
     numbers (`bounds`), the part's Han terms and then its words, each by chunk number and then
     as strings sort (the merge's order among each); with each term's chunk number, and where
-    each part ends in that order. `chars` are the run's distinct Han characters, in code point order.
+    each part ends in that order.
 
     In this order each part of a run is one slice of its strings, the merge reads each run's
     strings front to back, and its segments are already sorted run by run. The strings had
@@ -741,15 +758,7 @@ def _chunk_order(cps, words: list[str], chars, n_buckets: int, bounds: list[int]
     buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
     buckets %= np.uint64(n_buckets)
     buckets = buckets.astype(np.min_scalar_type(n_buckets - 1))
-    # Han terms as strings sort: their characters' ranks (0 after the end) as digits of a number
-    k = len(chars) + 1
-    rank = np.zeros(int(chars[-1]) + 1 if len(chars) else 1, dtype=np.int64)
-    rank[chars] = np.arange(1, k)
-    ranks = rank[cps]
-    if k**4 < _PACKED_LIMIT:
-        han = np.argsort(((ranks[:, 0] * k + ranks[:, 1]) * k + ranks[:, 2]) * k + ranks[:, 3], kind="stable")
-    else:
-        han = np.lexsort(ranks.T[::-1])
+    han = np.argsort(_string_keys(cps), kind="stable")   # as strings sort
     han = han[np.argsort(buckets[han], kind="stable")]   # a radix sort for up to 65,536 chunks
     word = sorted(range(n_han, n_han + len(words)), key=lambda i: (buckets[i], words[i - n_han]))
     inner = bounds[1:-1]
@@ -1087,18 +1096,7 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     n_words = len(words)
     # Han terms' code points, segment by segment (4 bytes each, as names are read from them below)
     cps = np.concatenate([p[0] for _, _, p in segs]).astype(np.uint32, copy=False)
-    used = np.zeros(0x40000, dtype=bool)
-    used[cps.ravel()] = True
-    used[0] = False
-    rank = np.cumsum(used, dtype=np.int64)  # a character's rank among the distinct ones, from 1 (0 for padding)
-    big = int(rank[-1]) + 1
-    ranks = rank[cps]
-    del used, rank
-    if n_words + big**4 < _PACKED_LIMIT:
-        han_key = ((ranks[:, 0] * big + ranks[:, 1]) * big + ranks[:, 2]) * big + ranks[:, 3]
-    else:
-        han_key = np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
-    del ranks
+    han_key = _string_keys(cps)
     word_rank = {w: i for i, w in enumerate(words)}
     keys, field, run, firsts, lasts, starts, ends = [], [], [], [], [], [], []
     h = 0
@@ -1146,6 +1144,9 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
         _, where, term = np.unique(key, return_index=True, return_inverse=True)
         term = term.reshape(-1)
         n_terms = len(where)
+        order = np.argsort(bucket[where], kind="stable")  # terms by chunk, then as strings sort
+        place = np.empty(n_terms, dtype=np.int64)
+        place[order] = np.arange(n_terms)
     # the terms' code points (words: none) and names, in term order
     seg_han = np.cumsum(key >= n_words) - 1  # each Han segment's row in cps
     term_cps = _rows(cps, seg_han[where[n_words:]])
@@ -1155,10 +1156,6 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     word_bytes = [w.encode("utf-8") for w in words]
     name_lens = np.concatenate((np.array(list(map(len, word_bytes)), dtype=np.int64), name_lens))
     names_buf = np.concatenate((np.frombuffer(b"".join(word_bytes), dtype=np.uint8), names_utf8))
-    if seg_order is None:
-        order = np.argsort(bucket, kind="stable")  # terms by chunk, then as strings sort
-        place = np.empty(n_terms, dtype=np.int64)
-        place[order] = np.arange(n_terms)
     group = place[term] * 3 + field
     if seg_order is None:
         seg_order = np.argsort(group, kind="stable")   # keeps the runs in order
