@@ -15,9 +15,8 @@ from pathlib import Path
 # bytes). Both processes of a build read it and the main one writes it: for the 36,279 files of
 # 10,000 articles, read in 7.6-9.1 ms and written in 7.5-8.5 ms, against 14.0-21.0 and 25.6-27.8
 # ms as indented JSON (bench/micro_timings.py, four runs on 2026-12-04), and an added article's
-# build waits for each. Builds
-# before that wrote OLD_MANIFEST, JSON, which is read when there is no manifest and removed by
-# the next commit.
+# build waits for each. Builds before that wrote OLD_MANIFEST, JSON, which is read when there is
+# no manifest and removed by the next commit.
 MANIFEST = ".build-manifest"
 OLD_MANIFEST = ".build-manifest.json"
 
