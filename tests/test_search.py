@@ -87,6 +87,15 @@ def postings_article_by_article(items):
     return out, sums
 
 
+@pytest.mark.parametrize("span", [1, 2, 1 << 16, (1 << 16) + 1, 1 << 32, 3 ** 30])
+def test_radix_order_is_a_stable_sort(span):
+    rng = np.random.default_rng(span % 1000)
+    # many repeats (stability shows) and both ends of the range
+    values = np.concatenate((rng.integers(0, span, 5000), rng.integers(0, min(span, 7), 5000), [0, span - 1]))
+    order = search_module._radix_order(values, span)
+    assert np.array_equal(order, np.argsort(values, kind="stable"))
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.text(ALPHABET, max_size=30), st.text(ALPHABET, max_size=200), st.integers(0, 3)),
                 min_size=1, max_size=12))
@@ -96,13 +105,13 @@ def test_run_indexing_matches_field_postings(articles):
     items = number_docs(docs)
     expected = postings_article_by_article(items)
     assert search_module._index_range(items) == expected
-    packed, table = search_module._SORT_SHIFT, search_module._PAIR_TABLE
+    digit, table = search_module._DIGIT_BITS, search_module._PAIR_TABLE
     try:
-        search_module._SORT_SHIFT = 0  # the path for runs too long to pack key and index in an int64
-        search_module._PAIR_TABLE = 0  # and for runs with too many distinct characters for a table of pairs
+        search_module._DIGIT_BITS = 2  # a radix sort of several passes, as for terms of many characters
+        search_module._PAIR_TABLE = 0  # and the path for runs with too many distinct characters for a table of pairs
         assert search_module._index_range(items) == expected
     finally:
-        search_module._SORT_SHIFT, search_module._PAIR_TABLE = packed, table
+        search_module._DIGIT_BITS, search_module._PAIR_TABLE = digit, table
 
 
 def chunks_term_by_term(items, n_buckets):

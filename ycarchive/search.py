@@ -459,9 +459,8 @@ _append = list.append
 
 _LAST_BYTES = np.frombuffer(LAST.encode("ascii"), dtype=np.uint8)
 _CONT_BYTES_ARRAY = np.frombuffer(CONT.encode("ascii"), dtype=np.uint8)
-# A run's tokens are sorted by (term key, index) packed into one int64 when both fit in 63 bits
-# and the index in at most _SORT_SHIFT bits; otherwise by a stable argsort of the keys.
-_SORT_SHIFT = 26
+# A run's tokens are sorted by digits of this many bits, least significant first (_radix_order).
+_DIGIT_BITS = 16
 # A run's distinct bigrams are numbered through a table of k*k flags while it has at most this
 # many entries (k distinct characters, up to 8,192), otherwise by a sort (np.unique).
 _PAIR_TABLE = 1 << 26
@@ -548,6 +547,21 @@ def _varint_widths(values):
     return widths
 
 
+def _radix_order(values, span: int):
+    """The stable order of `values` (integers from 0 to `span` - 1) by a radix sort, least
+    significant digit first: numpy's stable argsort of 16-bit integers is a counting sort, so
+    each pass is linear."""
+    if span <= 1 << 32:
+        values = values.astype(np.uint32)   # narrower gathers
+    order = None
+    mask = (1 << _DIGIT_BITS) - 1
+    for shift in range(0, max(span - 1, 1).bit_length(), _DIGIT_BITS):
+        digit = values if order is None else values[order]
+        step = np.argsort(((digit >> shift) & mask).astype(np.uint16), kind="stable")
+        order = step if order is None else order[step]
+    return order
+
+
 def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tuple | None = None):
     """The postings of one field of a run of articles (numbers `nums`, an int32 array), term
     by term: (code points of the Han terms, an (n, 4) uint32 array padded with zeros; the words
@@ -583,9 +597,10 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     g4 = g3[han[g3 + 3]]  # 4-grams
     gw = np.flatnonzero(u == 0).astype(np.int32)  # words
     # Keys: the run's distinct Han characters numbered 0..k-1 in code point order, a character
-    # its number c, a bigram k + c1*k + c2, a trigram k + k*k + (c1*k + c2)*k + c3, a 4-gram
-    # k + k*k + k**3 + b1*m + b2, where b1 and b2 number its two bigrams among the run's m
-    # distinct ones (k**4 would not fit beside a token's index in 63 bits), a word after those.
+    # its number c, a bigram k + c1*k + c2, a trigram k + k*k + b1*k + c3, a 4-gram
+    # k + k*k + m*k + b1*m + b2, where b1 and b2 number its bigrams among the run's m distinct
+    # ones in the order of c1*k + c2 (so the keys order each kind's terms as strings sort), a
+    # word after those.
     used = np.zeros(0x40000, dtype=bool)
     used[u[g1]] = True
     chars = np.flatnonzero(used)
@@ -620,31 +635,27 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     two, three, four = _key_bounds(k, m)
     ids: dict[str, int] = {}
     wid = np.fromiter((ids.setdefault(w, len(ids)) for w in words), dtype=np.int64, count=len(gw))
-    key = np.concatenate((c[g1], k + pair, two + (c[g3] * k + c[g3 + 1]) * k + c[g3 + 2],
-                          three + bid[g4] * m + bid[g4 + 2], wid + four))
-    g = np.concatenate((g1, g2, g3, g4, gw))
-    del u, c, pair, bid, g1, g2, g3, g4, gw, wid
+    # Each kind of token is sorted apart (their keys' ranges follow one another), by a stable
+    # radix sort of its key's offset from the kind's first (_radix_order): positions ascend
+    # within each kind, so the tokens end up by key, then position. One sort of every key and
+    # index packed into an int64 had taken twice as long (docs/search.md, run AB).
+    keys, places = [], []
+    for offset, kind_key, span, at in ((0, c[g1], k, g1), (k, pair, k * k, g2), (two, bid[g3] * k + c[g3 + 2], m * k, g3),
+                                       (three, bid[g4] * m + bid[g4 + 2], m * m, g4), (four, wid, len(ids), gw)):
+        o = _radix_order(kind_key, span)
+        keys.append(kind_key[o] + offset)
+        places.append(at[o])
+    bounds = np.cumsum([0, len(g1), len(g2), len(g3)]).tolist()  # where bigrams, trigrams and 4-grams start
+    key, g = np.concatenate(keys), np.concatenate(places)
+    del u, c, pair, bid, g1, g2, g3, g4, gw, wid, keys, places
     if not len(g):
         none = np.zeros(0, dtype=np.int32)
         if chunking is not None:
             return [(np.zeros((0, 4), dtype=np.uint16), [], none, none, np.zeros(0, dtype=np.uint8),
                      np.zeros(1, dtype=np.uint8), np.zeros(0, dtype=np.uint16)) for _ in chunking[1][1:]], 0
         return (np.zeros((0, 4), dtype=np.uint32), [], none, none, np.zeros(0, dtype=np.uint8), np.zeros(1, dtype=np.int64)), 0
-    shift = len(han).bit_length()
-    if shift <= _SORT_SHIFT and (four + len(ids)).bit_length() + shift <= 63:
-        # one in-place sort of key and index packed together (less memory than argsort)
-        key <<= shift
-        key |= g
-        key.sort()
-        g = (key & ((1 << shift) - 1)).astype(np.int32)
-        key >>= shift
-    else:
-        o = np.argsort(key, kind="stable")
-        key, g = key[o], g[o]
-        del o
     # Han characters, bigrams and trigrams come first, in that order: run-end positions only.
     # Positions written: all but those of a character, bigram or trigram inside a run.
-    bounds = [0, *np.searchsorted(key, [k, two, three]).tolist()]
     single = np.zeros(len(key), dtype=bool)
     single[: bounds[3]] = True
     keep = np.ones(len(key), dtype=bool)
@@ -817,7 +828,7 @@ def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
     """Where the keys of bigrams, trigrams, 4-grams and words start, for k distinct Han
     characters and m distinct bigrams in a run (see _field_arrays)."""
     two = k + k * k
-    three = two + k * k * k
+    three = two + m * k
     return two, three, three + m * m
 
 
@@ -833,8 +844,10 @@ def _term_codes(key, chars, pairs, words: list[str]):
         cps[:b1, 0] = chars[key[:b1]]
         x = key[b1:b2] - k
         cps[b1:b2, 0], cps[b1:b2, 1] = chars[x // k], chars[x % k]
-        x = key[b2:b3] - two
-        cps[b2:b3, 0], cps[b2:b3, 1], cps[b2:b3, 2] = chars[x // (k * k)], chars[x // k % k], chars[x % k]
+    if b3 > b2:
+        first, third = divmod(key[b2:b3] - two, k)
+        first = pairs[first]
+        cps[b2:b3, 0], cps[b2:b3, 1], cps[b2:b3, 2] = chars[first // k], chars[first % k], chars[third]
     if b4 > b3:
         first, second = (pairs[x] for x in divmod(key[b3:b4] - three, m))
         cps[b3:b4, 0], cps[b3:b4, 1] = chars[first // k], chars[first % k]
