@@ -8,8 +8,9 @@ Builds the index of N synthetic articles (bench/synth.py, from the seed pages or
 processes on two cores; `--run` sets the articles per run of index_chunks, `--part` the articles
 per part of the merge), and prints the wall-clock seconds of the two phases of
 search.index_chunks, the number of distinct terms and of (run, field, term) segments the merge
-joins, the whole build_search_files in ms per article, and what the first run's postings, as
-saved for the merge, are made of.
+joins, the whole build_search_files in ms per article and its CPU seconds (user and system, its
+forked processes included), and what the first run's postings, as saved for the merge, are made
+of.
 
 With `--lengths`, it times instead `index_chunks` of the same articles with runs of each length,
 the lengths in an order rotated by one each round (`--rounds`), and prints each build's wall
@@ -83,14 +84,17 @@ def main(argv=None) -> int:
         search._merge_runs, search.bar = real_merge, real_bar
     segments.seek(0)
     merges = list(map(int, segments.read().split()))
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), os.times()
     search.build_search_files(docs)
-    whole = time.perf_counter() - t2
+    whole, c3 = time.perf_counter() - t2, os.times()
+    user = c3.user - c2.user + c3.children_user - c2.children_user
+    system = c3.system - c2.system + c3.children_system - c2.children_system
     print(f"{len(docs)} articles; {len(last):,} distinct terms, {sum(merges):,} (run, field, term) segments, "
           f"{len(chunks):,} chunks, merged in {len(merges)} parts")
     print(f"index_chunks {t1 - t0:.2f} s: indexing the runs {seen.get('merge from', t1) - t0:.2f} s, "
           f"merging {t1 - seen.get('merge from', t1):.2f} s")
-    print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article")
+    print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article; CPU, its processes "
+          f"included: user {user:.2f} s, system {system:.2f} s")
     print(run_bytes(numbered[: args.run or search.default_run(len(numbered))], search.bucket_count(len(numbered))))
     return 0
 

@@ -7,6 +7,7 @@ the chunks a query touches and lets lunr.js run the query; see docs/search.md.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import json
@@ -696,9 +697,9 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     vstart = np.cumsum(size, dtype=kind)
     vstart -= size  # where each posting's integers start
     tpost = np.flatnonzero(pterm)  # first posting of each term
-    cps, names = _term_codes(key, chars, pairs, list(ids))
+    cps, names, string_keys = _term_codes(key, chars, pairs, list(ids))
     if chunking is not None:
-        layout, buckets, part_ends = _chunk_order(cps, names, *chunking)
+        layout, buckets, part_ends = _chunk_order(cps, names, *chunking, string_keys)
         # Each term's integers move to where the layout puts them, its postings' with them.
         term_size = np.add.reduceat(size, tpost, dtype=kind)[layout]
         moved = np.empty(len(tpost), dtype=kind)
@@ -753,7 +754,7 @@ def _string_keys(cps):
     return np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
 
-def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int]):
+def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], string_keys=None):
     """The order in which a run's terms (the Han terms as _term_codes gives them, by length and
     then as strings sort; then the words) are laid out for the merge: part by part of chunk
     numbers (`bounds`), the part's Han terms and then its words, each by chunk number and then
@@ -769,7 +770,7 @@ def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int]):
     buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
     buckets %= np.uint64(n_buckets)
     buckets = buckets.astype(np.min_scalar_type(n_buckets - 1))
-    han = np.argsort(_string_keys(cps), kind="stable")   # as strings sort
+    han = np.argsort(_string_keys(cps) if string_keys is None else string_keys, kind="stable")   # as strings sort
     han = han[np.argsort(buckets[han], kind="stable")]   # a radix sort for up to 65,536 chunks
     word = sorted(range(n_han, n_han + len(words)), key=lambda i: (buckets[i], words[i - n_han]))
     inner = bounds[1:-1]
@@ -835,24 +836,27 @@ def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
 def _term_codes(key, chars, pairs, words: list[str]):
     """The terms of _field_arrays's sorted keys: the code points of the Han terms, an (n, 4)
     array padded with zeros (which numpy reads as strings of up to four characters: it drops
-    the zeros at the end), and the words."""
+    the zeros at the end); the words; and integers that order the Han terms as strings sort
+    (see _string_keys), made from their characters' numbers in the run, or None where those
+    would not fit in 63 bits."""
     k, m = len(chars), len(pairs)
     two, three, four = _key_bounds(k, m)
     b1, b2, b3, b4 = np.searchsorted(key, [k, two, three, four]).tolist()
-    cps = np.zeros((b4, 4), dtype=np.uint32)
-    if b4:
-        cps[:b1, 0] = chars[key[:b1]]
-        x = key[b1:b2] - k
-        cps[b1:b2, 0], cps[b1:b2, 1] = chars[x // k], chars[x % k]
-    if b3 > b2:
-        first, third = divmod(key[b2:b3] - two, k)
-        first = pairs[first]
-        cps[b2:b3, 0], cps[b2:b3, 1], cps[b2:b3, 2] = chars[first // k], chars[first % k], chars[third]
-    if b4 > b3:
-        first, second = (pairs[x] for x in divmod(key[b3:b4] - three, m))
-        cps[b3:b4, 0], cps[b3:b4, 1] = chars[first // k], chars[first % k]
-        cps[b3:b4, 2], cps[b3:b4, 3] = chars[second // k], chars[second % k]
-    return cps, list(map(words.__getitem__, (key[b4:] - four).tolist()))
+    ranks = np.full((b4, 4), -1, dtype=np.int64)   # each character's number in the run, -1 after the end
+    ranks[:b1, 0] = key[:b1]
+    ranks[b1:b2, 0], ranks[b1:b2, 1] = divmod(key[b1:b2] - k, k)
+    first, ranks[b2:b3, 2] = divmod(key[b2:b3] - two, k)
+    ranks[b2:b3, 0], ranks[b2:b3, 1] = divmod(pairs[first], k)
+    first, second = divmod(key[b3:b4] - three, m)
+    ranks[b3:b4, 0], ranks[b3:b4, 1] = divmod(pairs[first], k)
+    ranks[b3:b4, 2], ranks[b3:b4, 3] = divmod(pairs[second], k)
+    ranks += 1
+    cps = np.concatenate(([0], chars)).astype(np.uint32)[ranks]
+    base = k + 1
+    order = None
+    if base**4 < _PACKED_LIMIT:
+        order = ((ranks[:, 0] * base + ranks[:, 1]) * base + ranks[:, 2]) * base + ranks[:, 3]
+    return cps, list(map(words.__getitem__, (key[b4:] - four).tolist())), order
 
 
 def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = None, bounds: list[int] | None = None):
@@ -941,6 +945,7 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         processes = min(2, os.cpu_count() or 1)
     if run is None:
         run = default_run(len(numbered))
+    _keep_freed_memory()
     split = len(numbered) if newest is None else bisect_left([num for num, _ in numbered], newest)
     runs = [numbered[i : min(i + run, split)] for i in range(0, split, run)]
     tail_from = len(runs)
@@ -958,6 +963,23 @@ def index_chunks(numbered: list[tuple[int, SearchDoc]], n_buckets: int, processe
         if temp is not None:
             temp.cleanup()
     return _index_here(jobs, n_buckets, tail_from, sink)
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc's malloc keep the memory numpy frees, for the next arrays, rather than hand it
+    back to the system at once: allocations up to 32 MB come from the heap, whose top is
+    trimmed only past 1 GB free. An index build allocates and frees arrays of tens of MB over
+    and over, and each new mapping is paid again in page faults (system time). Set in the
+    process that builds the index, before it forks the ones that index and merge, which inherit
+    it. Other C libraries have no mallopt: nothing is changed there."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3   # glibc's malloc.h
+    mallopt(m_mmap_threshold, 32 << 20)   # its largest allowed value on 64-bit systems
+    mallopt(m_trim_threshold, 1 << 30)
+    mallopt(m_top_pad, 64 << 20)
 
 
 def default_run(n_articles: int) -> int:
