@@ -25,7 +25,8 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     forked = min(2, os.cpu_count() or 1) > 1   # else one merge in the build's own process
     assert parts == (2 if forked else 1)   # one part of 1,250 articles, rounded up to one a process
     assert re.search(r"^index_chunks [\d.]+ s: indexing the runs [\d.]+ s, merging [\d.]+ s$", out, re.MULTILINE)
-    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article; CPU, its processes included: "
+                     r"user [\d.]+ s, system [\d.]+ s$", out, re.MULTILINE)
     run = re.search(r"^a run of 250 articles: ([\d,]+) segments, ([\d.]+) MB of arrays \(([\d.]+) bytes a segment\), "
                     r"([\d.]+) MB of postings text$", out, re.MULTILINE)
     assert 0 < int(run[1].replace(",", "")) < segments and float(run[2]) > 0 and float(run[3]) > 0 and float(run[4]) > 0
@@ -57,7 +58,8 @@ def test_search_phases_reads_a_content_folder_as_the_build_does():
                          capture_output=True, text=True, check=True).stdout
     articles = len(list(fixture.rglob("*.md")))
     assert re.search(rf"^{articles} articles; [\d,]+ distinct terms", out, re.MULTILINE)
-    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article$", out, re.MULTILINE)
+    assert re.search(r"^build_search_files [\d.]+ s, [\d.]+ ms per article; CPU, its processes included: "
+                     r"user [\d.]+ s, system [\d.]+ s$", out, re.MULTILINE)
 
 
 def test_peak_rss_names_the_process_of_the_tree_that_held_the_memory():
