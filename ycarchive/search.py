@@ -972,10 +972,11 @@ def _keep_freed_memory() -> None:
     trimmed only past 1 GB free. An index build allocates and frees arrays of tens of MB over
     and over, and each new mapping is paid again in page faults (system time). Set in the
     process that builds the index, before it forks the ones that index and merge, which inherit
-    it. Other C libraries have no mallopt: nothing is changed there."""
+    it. Where the C library has no mallopt, or ctypes cannot open the process's own, nothing is
+    changed."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return
     m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3   # glibc's malloc.h
     mallopt(m_mmap_threshold, 32 << 20)   # its largest allowed value on 64-bit systems
