@@ -13,8 +13,9 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - checking the content and making the Library (`build_library`), with each article's checked
   fields as the cache keeps them and with every article checked again (medians of --rounds);
 - loading the cache's parsed files as the build keeps them (an article's front matter dropped
-  once its fields are checked, but for its images) and with every article's whole front
-  matter, written anew and loaded alternately (medians of --rounds);
+  once its fields are checked, but for its images, and its keys' lines kept as one string),
+  with the lines as a dict, and with every article's whole front matter too, written anew and
+  loaded in turn (medians of --rounds);
 - drawing the county map on the 15 pages an added article changes, each county's path data
   made once and made for every map (medians of --rounds);
 - making 100,000 SearchDocs, as the class is and frozen (medians of --rounds);
@@ -162,14 +163,19 @@ def county_maps(site: Path, rounds: int, maps: int = 15) -> None:
 
 
 def parsed_files(content: Path, site: Path, rounds: int) -> None:
-    """Loading the cache's parsed files (CACHE_SHARDS pickles) as the build keeps them, and with
-    every article's whole front matter kept too, alternated; both written anew first."""
+    """Loading the cache's parsed files (CACHE_SHARDS pickles) as the build keeps them, with
+    each article's keys' lines as a dict (as parsing its file gives them), and with every
+    article's whole front matter kept too, in turn; all written anew first."""
     docs = cli.load_cache(site, with_search=False)["docs"]
-    whole = {key: (entry[0], copy.copy(entry[1])) for key, entry in docs.items()}
+    lines = {key: (entry[0], copy.copy(entry[1])) for key, entry in docs.items()}
+    for _, doc in lines.values():
+        if type(doc.lines) is str:
+            doc.lines = {name: int(n) for name, _, n in (item.partition("\t") for item in doc.lines.split("\n"))}
+    whole = {key: (entry[0], copy.copy(entry[1])) for key, entry in lines.items()}
     with_front_matter(content, [doc for _, doc in whole.values()])
     with tempfile.TemporaryDirectory() as temp:
-        folders = {"kept": Path(temp, "kept"), "whole": Path(temp, "whole")}
-        for name, entries in (("kept", docs), ("whole", whole)):
+        folders = {"kept": Path(temp, "kept"), "lines": Path(temp, "lines"), "whole": Path(temp, "whole")}
+        for name, entries in (("kept", docs), ("lines", lines), ("whole", whole)):
             shards: list[dict] = [{} for _ in range(cli.CACHE_SHARDS)]
             for key, value in entries.items():
                 shards[cli._shard(key)][key] = value
@@ -183,11 +189,13 @@ def parsed_files(content: Path, site: Path, rounds: int) -> None:
                 assert cli._load_part(folders[name] / f"docs.{n:02d}.pickle") is not None
             return time.perf_counter() - started
 
-        times: dict = {"kept": [], "whole": []}
+        names = ["kept", "lines", "whole"]
+        times: dict = {name: [] for name in names}
         for r in range(rounds):
-            for name in ("kept", "whole") if r % 2 == 0 else ("whole", "kept"):
+            for name in names[r % 3:] + names[: r % 3]:
                 times[name].append(loaded(name))
     print(f"loading the parsed files: {statistics.median(times['kept']):.3f} s as the cache keeps them, "
+          f"{statistics.median(times['lines']):.3f} s with each article's lines as a dict, "
           f"{statistics.median(times['whole']):.3f} s with every article's whole front matter")
 
 

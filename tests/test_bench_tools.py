@@ -259,8 +259,8 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
     assert pages > 1 and re.search(r"^ +[\d.]+ ms  \S+index\.html$", out, re.MULTILINE)
     assert re.search(r"^making the Library: [\d.]+ s with the checked fields kept, [\d.]+ s checking every "
                      r"article again$", out, re.MULTILINE)
-    assert re.search(r"^loading the parsed files: [\d.]+ s as the cache keeps them, [\d.]+ s with every article's "
-                     r"whole front matter$", out, re.MULTILINE)
+    assert re.search(r"^loading the parsed files: [\d.]+ s as the cache keeps them, [\d.]+ s with each article's "
+                     r"lines as a dict, [\d.]+ s with every article's whole front matter$", out, re.MULTILINE)
     assert re.search(r"^drawing 15 county maps: [\d.]+ ms with each path made once, [\d.]+ ms made for every map$",
                      out, re.MULTILINE)
     assert re.search(r"^making a SearchDoc: [\d.]+ us, [\d.]+ us frozen$", out, re.MULTILINE)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURE, build
+from ycarchive import cli
 
 ARTICLE = "2025/07/01/03/02-shizhi.md"
 GOOD_FRONT = """---
@@ -112,6 +115,22 @@ def test_all_problems_are_reported_at_once_sorted(content, tmp_path, capsys):
         f"{ARTICLE}:5: reporters: unknown person '无名氏' (a new person is added to people.yml)",
         "3 problem(s); nothing was written",
     ]
+
+
+def test_an_unchanged_article_still_gets_its_own_line_in_a_message(content, tmp_path, capsys):
+    """The cache keeps a checked article's keys' lines as one string (load.Doc.compact_lines):
+    a problem found in it later, once a registry changed, still names the line of the field."""
+    write(content, ARTICLE, GOOD_FRONT)
+    hour_ago = time.time() - 3600   # past the window in which a just-changed file is read again
+    os.utime(content / ARTICLE, (hour_ago, hour_ago))
+    assert build(content, tmp_path / "site") == 0
+    cached = cli.load_cache(tmp_path / "site", with_search=False)["docs"][f"{content}/{ARTICLE}"][1]
+    assert type(cached.lines) is str and cached.line("reporters") == 5 and cached.line("tags") == 6
+    people = content / "people.yml"
+    people.write_text(people.read_text(encoding="utf-8").replace("- name: 邢智轩\n", ""), encoding="utf-8")
+    code, lines = run(content, tmp_path, capsys)
+    assert code == 1
+    assert any(line.startswith(f"{ARTICLE}:5: reporters: unknown person '邢智轩'") for line in lines), lines
 
 
 def test_failed_build_leaves_previous_site_intact(content, tmp_path, capsys):

@@ -295,6 +295,7 @@ def build_library(raw: RawContent, problems: Problems, drafts: bool = False, ren
                 # the cache's parsed files load in about half the time (0.078 against 0.151 s at
                 # 10,000 articles, bench/micro_timings.py, 2026-12-03).
                 doc.data = {"images": doc.data["images"]} if "images" in doc.data else {}
+                doc.compact_lines()
         (title, kind, kicker, subtitle, source, draft, approximate, county_names, names, column, tag_names,
          review) = fields
         article = Article(doc.src_path, page, int(match.group(1)), slug, title=title, kind=kind, kicker=kicker,
