@@ -698,9 +698,9 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     vstart = np.cumsum(size, dtype=kind)
     vstart -= size  # where each posting's integers start
     tpost = np.flatnonzero(pterm)  # first posting of each term
-    cps, names, string_keys = _term_codes(key, chars, pairs, list(ids))
+    cps, names, ranks = _term_codes(key, chars, pairs, list(ids))
     if chunking is not None:
-        layout, buckets, part_ends = _chunk_order(cps, names, *chunking, string_keys)
+        layout, buckets, part_ends = _chunk_order(cps, names, *chunking, ranks)
         # Each term's integers move to where the layout puts them, its postings' with them.
         term_size = np.add.reduceat(size, tpost, dtype=kind)[layout]
         moved = np.empty(len(tpost), dtype=kind)
@@ -748,19 +748,26 @@ def _string_keys(cps):
     used[cps.ravel()] = True
     used[0] = False
     rank = np.cumsum(used, dtype=np.int64)
-    big = int(rank[-1]) + 1
     ranks = rank[cps]
-    if big**4 < _PACKED_LIMIT:
-        return ((ranks[:, 0] * big + ranks[:, 1]) * big + ranks[:, 2]) * big + ranks[:, 3]
-    return np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    keys = _rank_keys(ranks, int(rank[-1]) + 1)
+    return keys if keys is not None else np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
 
 
-def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], string_keys=None):
+def _rank_keys(ranks, base: int):
+    """Rows of four ranks (each below `base`, 0 after a term's end) as one integer each, digits
+    in base `base`, which sort as the rows do; None where base**4 would not fit in 63 bits."""
+    if base**4 >= _PACKED_LIMIT:
+        return None
+    return ((ranks[:, 0] * base + ranks[:, 1]) * base + ranks[:, 2]) * base + ranks[:, 3]
+
+
+def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], ranks):
     """The order in which a run's terms (the Han terms as _term_codes gives them, by length and
     then as strings sort; then the words) are laid out for the merge: part by part of chunk
     numbers (`bounds`), the part's Han terms and then its words, each by chunk number and then
     as strings sort (the merge's order among each); with each term's chunk number, and where
-    each part ends in that order.
+    each part ends in that order. `ranks` are the Han terms' characters' ranks, as _term_codes
+    gives them.
 
     In this order each part of a run is one slice of its strings, the merge reads each run's
     strings front to back, and its segments are already sorted run by run. The strings had
@@ -771,7 +778,8 @@ def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], strin
     buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
     buckets %= np.uint64(n_buckets)
     buckets = buckets.astype(np.min_scalar_type(n_buckets - 1))
-    han = np.argsort(_string_keys(cps) if string_keys is None else string_keys, kind="stable")   # as strings sort
+    keys = _rank_keys(ranks, int(ranks.max(initial=0)) + 1)
+    han = np.argsort(_string_keys(cps) if keys is None else keys, kind="stable")   # as strings sort
     han = han[np.argsort(buckets[han], kind="stable")]   # a radix sort for up to 65,536 chunks
     word = sorted(range(n_han, n_han + len(words)), key=lambda i: (buckets[i], words[i - n_han]))
     inner = bounds[1:-1]
@@ -837,9 +845,9 @@ def _key_bounds(k: int, m: int) -> tuple[int, int, int]:
 def _term_codes(key, chars, pairs, words: list[str]):
     """The terms of _field_arrays's sorted keys: the code points of the Han terms, an (n, 4)
     array padded with zeros (which numpy reads as strings of up to four characters: it drops
-    the zeros at the end); the words; and integers that order the Han terms as strings sort
-    (see _string_keys), made from their characters' numbers in the run, or None where those
-    would not fit in 63 bits."""
+    the zeros at the end); the words; and the ranks of the Han terms' characters among the
+    run's (from 1, 0 after a term's end: rows that sort as the terms do as strings, for
+    _chunk_order)."""
     k, m = len(chars), len(pairs)
     two, three, four = _key_bounds(k, m)
     b1, b2, b3, b4 = np.searchsorted(key, [k, two, three, four]).tolist()
@@ -853,11 +861,7 @@ def _term_codes(key, chars, pairs, words: list[str]):
     ranks[b3:b4, 2], ranks[b3:b4, 3] = divmod(pairs[second], k)
     ranks += 1
     cps = np.concatenate(([0], chars)).astype(np.uint32)[ranks]
-    base = k + 1
-    order = None
-    if base**4 < _PACKED_LIMIT:
-        order = ((ranks[:, 0] * base + ranks[:, 1]) * base + ranks[:, 2]) * base + ranks[:, 3]
-    return cps, list(map(words.__getitem__, (key[b4:] - four).tolist())), order
+    return cps, list(map(words.__getitem__, (key[b4:] - four).tolist())), ranks
 
 
 def _index_arrays(items: list[tuple[int, SearchDoc]], n_buckets: int | None = None, bounds: list[int] | None = None):
