@@ -169,8 +169,7 @@ def parsed_files(content: Path, site: Path, rounds: int) -> None:
     docs = cli.load_cache(site, with_search=False)["docs"]
     lines = {key: (entry[0], copy.copy(entry[1])) for key, entry in docs.items()}
     for _, doc in lines.values():
-        if type(doc.lines) is str:
-            doc.lines = {name: int(n) for name, _, n in (item.partition("\t") for item in doc.lines.split("\n"))}
+        doc.lines = doc.key_lines()
     whole = {key: (entry[0], copy.copy(entry[1])) for key, entry in lines.items()}
     with_front_matter(content, [doc for _, doc in whole.values()])
     with tempfile.TemporaryDirectory() as temp:

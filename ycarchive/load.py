@@ -29,15 +29,14 @@ class Doc:
     checked: tuple | None = None                # an article's checked fields (library._article_fields)
 
     def line(self, key: str | None = None) -> int:
-        if not key:
-            return 1
-        if type(self.lines) is str:   # as compact_lines keeps them, and keeps them so for the cache
-            for item in self.lines.split("\n"):
-                name, _, n = item.partition("\t")
-                if name == key:
-                    return int(n)
-            return 1
-        return self.lines.get(key, 1)
+        return self.key_lines().get(key, 1) if key else 1
+
+    def key_lines(self) -> dict:
+        """key -> 1-based line, also when compact_lines keeps them as a string (which stays so,
+        for the cache)."""
+        if type(self.lines) is str:
+            return {name: int(n) for name, _, n in (item.partition("\t") for item in self.lines.split("\n") if item)}
+        return self.lines
 
     def compact_lines(self) -> None:
         """Keep the keys' lines as one string, "key\tline" a key, read when a message (or an
