@@ -35,6 +35,8 @@ SITE must have been built from CONTENT by this checkout. Prints:
 - rendering each page of a one-article rebuild: an article is added to the newest page (版)
   folder, the site rebuilt with every page's render timed, then the article removed and the
   site rebuilt again. The slowest pages are printed;
+- saving the parts of the search index's state kept apart, with pickle's own pickler as the
+  cache does, and with the cache's own (medians of --rounds);
 - the sizes of the build's cache files: the parsed files, the search index's cache and the
   parts of its state kept apart (`search-state.pickle`).
 """
@@ -312,6 +314,23 @@ def cache_sizes(site: Path) -> None:
     print(f"cache: parsed files {docs / 1e6:.1f} MB, search index {sizes[0]}, its state's parts kept apart {sizes[1]}")
 
 
+def state_parts(site: Path, rounds: int) -> None:
+    """Saving the parts of the search index's state kept apart, as the cache saves them (with
+    pickle's own pickler) and with the cache's own (which writes long non-ASCII strings apart)."""
+    state = cli.load_cache(site).get("search", {}).get("state")
+    load = state.get("load parts") if isinstance(state, dict) else None
+    parts = load() if load else None
+    if not parts:
+        print("saving the search state's parts kept apart: this cache has none")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / cli.STATE_FILE
+        saved = {plain: median_of(rounds, lambda: seconds_taken(lambda: cli._save_part(path, ("", parts), plain=plain)))
+                 for plain in (True, False)}
+    print(f"saving the search state's parts kept apart: {saved[True]:.3f} s with pickle's own pickler, "
+          f"{saved[False]:.3f} s with the cache's own")
+
+
 def related(content: Path, site: Path, rounds: int) -> None:
     """Related articles picked for every article with numpy (a first build), and after one
     article is added to the newest page (版) folder, with the last build's picks kept."""
@@ -408,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     manifests(args.site, args.rounds)
     related(args.content, args.site, args.rounds)
     pages_of_an_added_article(args.content, args.site)
+    state_parts(args.site, args.rounds)
     cache_sizes(args.site)
     return 0
 

@@ -275,6 +275,8 @@ def test_micro_timings_times_imports_and_each_page_and_leaves_the_content_as_it_
     assert again and 1 <= int(again.group(2)) <= int(again.group(1).replace(",", "")), out
     assert re.search(r"^saving the picks: [\d.]+ s with the cache's own pickler, [\d.]+ s with pickle's$", out,
                      re.MULTILINE)
+    assert re.search(r"^saving the search state's parts kept apart: [\d.]+ s with pickle's own pickler, [\d.]+ s with "
+                     r"the cache's own$", out, re.MULTILINE)
     assert re.search(r"^cache: parsed files [\d.]+ MB, search index [\d.]+ MB, its state's parts kept apart "
                      r"[\d.]+ MB$", out, re.MULTILINE)
     assert sorted(p.relative_to(content).as_posix() for p in content.rglob("*")) == before

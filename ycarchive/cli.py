@@ -290,7 +290,10 @@ def _state_apart(folder: Path, state: dict) -> dict:
     if "load parts" in state:
         return {key: value for key, value in state.items() if key != "load parts"}
     token = os.urandom(8).hex()
-    _save_part(folder / STATE_FILE, (token, {part: state[part] for part in STATE_PARTS}))
+    # Plain: their strings are posting strings (ASCII) and terms (a Han term is at most four
+    # characters), and pickle's own Pickler writes the same bytes without a call for each of
+    # them (STATE_PARTS).
+    _save_part(folder / STATE_FILE, (token, {part: state[part] for part in STATE_PARTS}), plain=True)
     kept = {key: value for key, value in state.items() if key not in STATE_PARTS}
     kept["parts token"] = token
     return kept
