@@ -701,6 +701,25 @@ def test_incremental_builds_give_the_bytes_of_a_clean_build():
         assert build_search_files(docs, cache) == build_search_files(docs)
 
 
+def test_a_cache_without_its_state_makes_only_the_changed_records_again(monkeypatch, full_builds):
+    """With no index state to patch (cli.chunks_from_output drops it when the output's chunks are
+    not the ones it was saved with) everything is indexed again, and the records, newest month
+    and facets are made before that: the last build's records are kept but for a changed
+    article's, and the files are those of a clean build."""
+    cache: dict = {}
+    build_search_files(DOCS + [LATER], cache)
+    del cache["state"]
+    edited = replace(DOCS[2], text="改过的报道：健步走。")
+    made = []
+    real = search_module.render_record
+    monkeypatch.setattr(search_module, "render_record", lambda num, d: made.append(d.id) or real(num, d))
+    before = len(full_builds)
+    docs = DOCS[:2] + [edited] + DOCS[3:] + [LATER]
+    files = build_search_files(docs, cache)
+    assert len(full_builds) == before + 1 and made == [edited.id]
+    assert files == build_search_files(docs)
+
+
 @pytest.fixture
 def full_builds(monkeypatch):
     """The number of times everything was indexed (index_chunks called) so far."""
