@@ -462,9 +462,10 @@ def start_search(out: Path, library, cache: dict, manifest, stamps: dict, drafts
     parts = tuple(p for p in PARTS if p not in ("templates", "related", "groups"))
     # In a clean build (nothing was loaded) the build ends by waiting for this process: the
     # parsed files, rendered bodies and county shapes are final once it is forked, so it saves
-    # them first (once the output is known to be ours), while the pages are being rendered,
-    # rather than at its end with one core idle.
-    first = () if cache.get("parts") else tuple(p for p in parts if p != "search")
+    # them first, while the pages are being rendered, rather than at its end with one core
+    # idle. Only once its manifest() has found the output to be ours: a forced build's does not
+    # look (the main process's does), so that one keeps them for its end.
+    first = () if fresh or cache.get("parts") else tuple(p for p in parts if p != "search")
     parent = os.getpid()
     if not hasattr(os, "fork"):
         made, changed = run()
