@@ -398,8 +398,8 @@ def start_search(out: Path, library, cache: dict, manifest, stamps: dict, drafts
     reading the manifest too, reports the error.
     The process loads the search index's part of the cache itself, and saves every part but
     the compiled templates (rendering adds to those), the related articles' picks and the groups'
-    keys (made after it is forked) after handing the files over (in a clean build, all but the
-    search index's part before making them): at 10,000 articles, loading, building and
+    keys (made after it is forked) after handing the files over (in a clean build that is not
+    forced, all but the search index's part before making them): at 10,000 articles, loading, building and
     saving the search index is 1.1-1.3 s, and planning, keying and rendering the pages
     0.7-0.8 s, which now run side by side on two cores.
     `stamps` are the content files' stamps before this build read them, to tell whether the
