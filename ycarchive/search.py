@@ -748,16 +748,15 @@ def _string_keys(cps):
     used[cps.ravel()] = True
     used[0] = False
     rank = np.cumsum(used, dtype=np.int64)
-    ranks = rank[cps]
-    keys = _rank_keys(ranks, int(rank[-1]) + 1)
-    return keys if keys is not None else np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    return _rank_keys(rank[cps], int(rank[-1]) + 1)
 
 
 def _rank_keys(ranks, base: int):
-    """Rows of four ranks (each below `base`, 0 after a term's end) as one integer each, digits
-    in base `base`, which sort as the rows do; None where base**4 would not fit in 63 bits."""
+    """Rows of four ranks (each below `base`, 0 after a term's end) as one integer each, which
+    sort as the rows do: digits in base `base`, or, where base**4 would not fit in 63 bits,
+    each row's rank among the distinct rows (np.unique, slower)."""
     if base**4 >= _PACKED_LIMIT:
-        return None
+        return np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
     return ((ranks[:, 0] * base + ranks[:, 1]) * base + ranks[:, 2]) * base + ranks[:, 3]
 
 
@@ -778,8 +777,7 @@ def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], ranks
     buckets = np.concatenate((_fnv1a_rows(cps), np.array(list(map(fnv1a, words)), dtype=np.uint64)))
     buckets %= np.uint64(n_buckets)
     buckets = buckets.astype(np.min_scalar_type(n_buckets - 1))
-    keys = _rank_keys(ranks, int(ranks.max(initial=0)) + 1)
-    han = np.argsort(_string_keys(cps) if keys is None else keys, kind="stable")   # as strings sort
+    han = np.argsort(_rank_keys(ranks, int(ranks.max(initial=0)) + 1), kind="stable")   # as strings sort
     han = han[np.argsort(buckets[han], kind="stable")]   # a radix sort for up to 65,536 chunks
     word = sorted(range(n_han, n_han + len(words)), key=lambda i: (buckets[i], words[i - n_han]))
     inner = bounds[1:-1]
