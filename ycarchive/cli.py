@@ -410,9 +410,10 @@ def start_search(out: Path, library, cache: dict, manifest, stamps: dict, drafts
     """
     def run() -> tuple[tuple, bool]:
         began = time.perf_counter()
-        forked = stage is not None and os.getpid() != parent   # so files can go to the stage from here
+        child = os.getpid() != parent
+        forked = stage is not None and child   # so files can go to the stage from here
         previous = manifest()
-        if first and os.getpid() != parent:
+        if first and child:
             save_cache(out, cache, True, first)
         if not fresh:
             load_search_cache(out, cache)
