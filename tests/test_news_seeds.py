@@ -4,7 +4,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from news_seeds import distinct_ngrams, untag  # noqa: E402
+from news_seeds import distinct_ngrams, first_paragraphs, untag  # noqa: E402
 
 
 def test_untag_drops_tags_groups_and_spaces():
@@ -14,3 +14,12 @@ def test_untag_drops_tags_groups_and_spaces():
 
 def test_distinct_ngrams_count_within_han_runs():
     assert distinct_ngrams("新年新年，年新") == [2, 2, 2, 1]  # 新年 年新; 新年新 年新年; 新年新年
+
+
+def test_first_paragraphs_keep_whole_lines_within_the_limit():
+    text = "第一段。\n第二段文字。\n三"
+    assert first_paragraphs(text, 5) == "第一段。"
+    assert first_paragraphs(text, 10) == "第一段。"
+    assert first_paragraphs(text, 11) == "第一段。\n第二段文字。"
+    assert first_paragraphs(text, 100) == text
+    assert first_paragraphs(text, 3) == ""
