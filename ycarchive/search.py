@@ -588,15 +588,19 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     in bulk.
     Only each distinct term costs Python work. Grouping article by article in dicts cost 0.7 µs
     a posting, about 1,450 postings an article; see docs/search.md, run G, for what this
-    measured instead. Arrays are int32 where they can be, to keep the run's memory down."""
+    measured instead. Arrays of values are int32 where they can be, to keep the run's memory
+    down; large index arrays are intp."""
     u, lens, words = _units_array(texts)
     n_docs = len(texts)
     han = u > 1
-    g1 = np.flatnonzero(han).astype(np.int32)  # Han characters
-    g2 = np.flatnonzero(han[:-1] & han[1:]).astype(np.int32)  # bigrams, by their first character
+    # Index arrays in intp from here on where they are large: numpy converts any other integer
+    # index piece by piece (see _copy_ranges); indexing three runs of news text took 2-4 % less
+    # CPU (bench/part_side_by_side.py, 2026-12-05).
+    g1 = np.flatnonzero(han)  # Han characters
+    g2 = np.flatnonzero(han[:-1] & han[1:])  # bigrams, by their first character
     g3 = g2[han[g2 + 2]]  # trigrams
     g4 = g3[han[g3 + 3]]  # 4-grams
-    gw = np.flatnonzero(u == 0).astype(np.int32)  # words
+    gw = np.flatnonzero(u == 0)  # words
     # Keys: the run's distinct Han characters numbered 0..k-1 in code point order, a character
     # its number c, a bigram k + c1*k + c2, a trigram k + k*k + b1*k + c3, a 4-gram
     # k + k*k + m*k + b1*m + b2, where b1 and b2 number its bigrams among the run's m distinct
@@ -706,13 +710,13 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
         moved = np.empty(len(tpost), dtype=kind)
         moved[layout] = np.cumsum(term_size, dtype=kind) - term_size
         moved -= vstart[tpost]
-        vstart += moved[np.cumsum(pterm, dtype=np.int32) - 1]
+        vstart += moved[np.cumsum(pterm, dtype=np.intp) - 1]
         del term_size, moved
     vals = np.empty(total, dtype=np.int32)
     if first_gaps:
-        at = vstart  # where each posting's gap is
+        at = vstart.astype(np.intp)  # where each posting's gap is
     else:
-        at = vstart - pterm.view(np.int8)  # where it is, or would be
+        at = (vstart - pterm.view(np.int8)).astype(np.intp)  # where it is, or would be
     # Written first: a left-out gap lands on the last integer of the posting before (or, for
     # the first posting, on the very last), which the writes below then fill in: 15 ms a run
     # against 26 for leaving those gaps out through a mask (line profile, synthetic text).
@@ -727,7 +731,8 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     kfirst = np.ones(len(kp), dtype=bool)
     kfirst[1:] = kid[1:] != kid[:-1]
     delta[kfirst] = kp[kfirst]
-    vals[at[kid] + head[kid] + np.arange(len(kp), dtype=kind) - (np.cumsum(n_pos, dtype=kind) - n_pos)[kid]] = delta
+    kid = kid.astype(np.intp)
+    vals[at[kid] + head[kid] + np.arange(len(kp), dtype=np.intp) - (np.cumsum(n_pos, dtype=np.intp) - n_pos)[kid]] = delta
     del kp, kid, delta, kfirst, at
     buf, _, starts = _varint_bytes(vals)
     del vals
@@ -744,11 +749,12 @@ def _string_keys(cps):
     base k + 1, k the number of distinct characters; where (k + 1)**4 would not fit in 63 bits
     (more than about 55,000 distinct characters), each row's rank among the distinct rows
     (np.unique, slower)."""
+    flat = cps.ravel().astype(np.intp)   # an index numpy need not convert (see _copy_ranges)
     used = np.zeros(0x40000, dtype=bool)   # Han characters end at U+3FFFF
-    used[cps.ravel()] = True
+    used[flat] = True
     used[0] = False
     rank = np.cumsum(used, dtype=np.int64)
-    return _rank_keys(rank[cps], int(rank[-1]) + 1)
+    return _rank_keys(rank[flat].reshape(cps.shape), int(rank[-1]) + 1)
 
 
 def _rank_keys(ranks, base: int):
@@ -757,7 +763,13 @@ def _rank_keys(ranks, base: int):
     each row's rank among the distinct rows (np.unique, slower)."""
     if base**4 >= _PACKED_LIMIT:
         return np.unique(ranks, axis=0, return_inverse=True)[1].reshape(-1).astype(np.int64)
-    return ((ranks[:, 0] * base + ranks[:, 1]) * base + ranks[:, 2]) * base + ranks[:, 3]
+    keys = ranks[:, 0] * base   # in place from here: fewer arrays of every row made and freed
+    keys += ranks[:, 1]
+    keys *= base
+    keys += ranks[:, 2]
+    keys *= base
+    keys += ranks[:, 3]
+    return keys
 
 
 def _chunk_order(cps, words: list[str], n_buckets: int, bounds: list[int], ranks):
@@ -1431,13 +1443,15 @@ def _copy_ranges(out, dst, src, src_start, length) -> None:
     dst, src_start = dst.astype(np.int64, copy=False), src_start.astype(np.int64, copy=False)   # differences below
     # Each byte's index, on both sides, as a running sum: 1 from one byte to the next, and at
     # the first byte of a range the jump from the last byte of the one before (an arange with
-    # each range's start repeated and added took more passes over the bytes). In int32 where
-    # they fit: these arrays, a few per byte copied, are most of the work.
-    kind = np.int32 if max(len(out), len(src)) < 1 << 31 else np.int64
+    # each range's start repeated and added took more passes over the bytes). In intp, not
+    # int32 where it fits: numpy indexes with any other integer type by converting the index
+    # piece by piece, and with int32 here (and in _string_keys) a part of the merge of 10,000
+    # articles of news text took 0.492 s of CPU against 0.433 s (medians of 9 rounds,
+    # bench/part_side_by_side.py, 2026-12-05).
     total = int(length.sum())
     first = (np.cumsum(length) - length)[1:]   # where each range after the first starts among the bytes
     step = length[:-1] - 1
-    index = np.ones(total, dtype=kind)
+    index = np.ones(total, dtype=np.intp)
     index[0] = src_start[0]
     index[first] = src_start[1:] - src_start[:-1] - step
     taken = src[np.cumsum(index, out=index)]
