@@ -2,7 +2,7 @@
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
 bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/newest_month.py,
 bench/serve_idle.py, bench/new_memory.py, bench/calendar_pages.py, bench/rank_batches.js and
-bench/search_bench.py --side-by-side and --incremental."""
+bench/search_bench.py --side-by-side and --incremental, bench/part_side_by_side.py."""
 import os
 import re
 import shutil
@@ -151,6 +151,29 @@ def test_search_bench_side_by_side_builds_both_versions_of_a_content_folder_in_t
                          capture_output=True, text=True, check=True).stdout
     rounds = re.findall(r"^round (\d) (old|new): [\d.]+ s, [\d.]+ ms per article, CPU [\d.]+ s, same bytes: (\w+)", out, re.MULTILINE)
     assert rounds == [("1", "old", "True"), ("1", "new", "True"), ("2", "old", "True"), ("2", "new", "True")]
+
+
+def test_part_side_by_side_times_both_steps_of_each_copy_and_compares_their_output(synthetic_content, tmp_path):
+    command = [sys.executable, str(ROOT / "bench" / "part_side_by_side.py"), str(synthetic_content)]
+    out = subprocess.run([*command, str(ROOT / "ycarchive" / "search.py"), "--rounds", "3", "--run", "100"],
+                         capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^600 articles; \d+ chunks; runs of 100 from articles \[0, 300, 500\]$", out, re.MULTILINE)
+    for step in ("indexing 3 runs", "merging part 1 of 8 of 6 runs"):
+        timings = re.search(rf"^{step}.*\n  old: median ([\d.]+) s  \(([\d. ]+)\)\n  new: median ([\d.]+) s  \(([\d. ]+)\)\n"
+                            r"  new / old: ([\d.]+)$", out, re.MULTILINE)
+        assert timings, out
+        assert len(timings[2].split()) == len(timings[4].split()) == 3
+        old, new, ratio = float(timings[1]), float(timings[3]), float(timings[5])
+        assert (new - 0.0005) / (old + 0.0005) - 0.0005 <= ratio <= (new + 0.0005) / (old - 0.0005) + 0.0005   # medians rounded
+    # an older copy whose chunks differ is refused, not timed
+    changed = (ROOT / "ycarchive" / "search.py").read_text(encoding="utf-8").replace(
+        'np.where(chunk_first[t0:t1], ord("{"), ord(","))', 'np.where(chunk_first[t0:t1], ord("["), ord(","))')
+    assert 'ord("[")' in changed
+    (tmp_path / "search.py").write_text(changed, encoding="utf-8")
+    refused = subprocess.run([*command, str(tmp_path / "search.py"), "--rounds", "1", "--run", "100"],
+                             capture_output=True, text=True)
+    assert refused.returncode != 0 and "the two give different chunks" in refused.stderr
+    assert "merging" not in refused.stdout
 
 
 def test_search_bench_incremental_times_every_step_against_a_clean_build(synthetic_content):
