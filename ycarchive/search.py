@@ -594,8 +594,9 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     n_docs = len(texts)
     han = u > 1
     # Index arrays in intp from here on where they are large: numpy converts any other integer
-    # index piece by piece (see _copy_ranges); indexing three runs of news text took 2-4 % less
-    # CPU (bench/part_side_by_side.py, 2026-12-05).
+    # index piece by piece (see _copy_ranges). Indexing three runs of news text took 2-4 % less
+    # CPU in three comparisons, no more than two copies of the same code differ by
+    # (bench/part_side_by_side.py, 2026-12-05): kept as the merge's gain is clear.
     g1 = np.flatnonzero(han)  # Han characters
     g2 = np.flatnonzero(han[:-1] & han[1:])  # bigrams, by their first character
     g3 = g2[han[g2 + 2]]  # trigrams
