@@ -2,7 +2,8 @@
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
 bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/newest_month.py,
 bench/serve_idle.py, bench/new_memory.py, bench/calendar_pages.py, bench/rank_batches.js and
-bench/search_bench.py --side-by-side and --incremental, bench/part_side_by_side.py."""
+bench/search_bench.py --side-by-side and --incremental, bench/part_side_by_side.py and
+bench/write_bench.py."""
 import os
 import re
 import shutil
@@ -174,6 +175,21 @@ def test_part_side_by_side_times_both_steps_of_each_copy_and_compares_their_outp
                              capture_output=True, text=True)
     assert refused.returncode != 0 and "the two give different chunks" in refused.stderr
     assert "merging" not in refused.stdout
+
+
+def test_write_bench_stages_a_first_builds_tree_both_ways_and_removes_it(tmp_path):
+    work = tmp_path / "work"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "write_bench.py"), "--stage", "--files", "300",
+                          "--repeat", "2", "--size", "100", "--work", str(work)],
+                         capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^300 files of 100 bytes staged as a first build does, 2 rounds$", out, re.MULTILINE)
+    rounds = re.findall(r"^round (\d) (pathlib|Stage\.put) +[\d.]+ s, user [\d.]+ s, system [\d.]+ s$", out, re.MULTILINE)
+    assert rounds == [("1", "pathlib"), ("1", "Stage.put"), ("2", "Stage.put"), ("2", "pathlib")]
+    assert re.search(r"^pathlib +median [\d.]+ s\nStage\.put median [\d.]+ s$", out, re.MULTILINE)
+    assert not work.exists()
+    replaced = subprocess.run([sys.executable, str(ROOT / "bench" / "write_bench.py"), "--files", "20", "--repeat", "1",
+                               "--work", str(work)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^inplace +stage [\d.]+  commit [\d.]+  total [\d.]+$", replaced, re.MULTILINE)
 
 
 def test_search_bench_incremental_times_every_step_against_a_clean_build(synthetic_content):
