@@ -16,7 +16,8 @@ so that neither kind of build pays for the disk alone.
 
 bench/search_phases.py times building the index on its own, on both cores; in a build it runs
 in a process of its own beside the page rendering, so what it adds to the build is less than
-that. This prints each build's seconds, the medians, and their difference per article.
+that. This prints each build's seconds, the medians, and their difference per article, and the
+difference within each round.
 """
 from __future__ import annotations
 
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
     print(f"medians: with the index {with_:.2f} s, without {without:.2f} s; the index adds {with_ - without:.2f} s, "
           f"{(with_ - without) * 1000 / max(articles, 1):.2f} ms per article ({articles} articles)")
+    # Each round's two builds ran one after the other: their difference is what a slow stretch
+    # that lasts a round moves least.
+    rounds = [(w - wo) * 1000 / max(articles, 1) for w, wo in zip(seconds[True], seconds[False])]
+    print("each round's difference: " + ", ".join(f"{ms:.2f}" for ms in rounds) + " ms per article")
     return 0
 
 

@@ -130,6 +130,10 @@ def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folde
     assert int(files["with"]) > int(files["without"]) > 0   # the index's files
     assert re.search(r"^medians: with the index [\d.]+ s, without [\d.]+ s; the index adds -?[\d.]+ s, "
                      r"-?[\d.]+ ms per article \(5 articles\)$", out, re.MULTILINE)
+    walls = {(r, kind): float(s) for r, kind, s in re.findall(r"^round (\d), (with|without) the index: ([\d.]+) s", out, re.MULTILINE)}
+    each = re.search(r"^each round's difference: (-?[\d.]+), (-?[\d.]+) ms per article$", out, re.MULTILINE)
+    for r in ("1", "2"):
+        assert abs(float(each[int(r)]) - (walls[r, "with"] - walls[r, "without"]) * 1000 / 5) <= 0.01 * 1000 / 5 + 0.005   # walls printed to 0.01 s
     assert list(tmp_path.iterdir()) == []
 
 
