@@ -16,13 +16,16 @@ so that neither kind of build pays for the disk alone.
 
 bench/search_phases.py times building the index on its own, on both cores; in a build it runs
 in a process of its own beside the page rendering, so what it adds to the build is less than
-that. This prints each build's seconds, the medians, and their difference per article, and the
-difference within each round.
+that. This prints each build's seconds (wall clock, and CPU seconds of the build and the
+processes it forked), the medians and their difference per article, the difference within each
+round, and the CPU seconds the index adds, spread over the machine's cores.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,19 +57,26 @@ def clear(out: Path) -> None:
     state_path(out).unlink(missing_ok=True)
 
 
-def build(content: Path, out: Path, search: bool) -> tuple[float, int, str]:
+def _children_cpu() -> float:
+    """CPU seconds, user and system, of the processes this one has waited for, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def build(content: Path, out: Path, search: bool) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds of the build and every process it forked, articles, summary)."""
     args = ["--content", str(content), "--out", str(out)]
     command = ([sys.executable, str(ROOT / "build.py"), *args] if search
                else [sys.executable, __file__, "--without-search", *args])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _children_cpu()
     run = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
     summary = run.stdout.strip().splitlines()[-1]
     articles = int(re.match(r"built (\d+) articles", summary).group(1))
     search_files = sum(1 for p in (out / "search").rglob("*") if p.is_file() and p.name != "index.html")
     if search != (search_files > 0):
         raise SystemExit(f"a build {'with' if search else 'without'} the index wrote {search_files} search files")
-    return wall, articles, summary
+    return wall, cpu, articles, summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,15 +94,18 @@ def main(argv: list[str] | None = None) -> int:
         if path.is_file():
             path.read_bytes()
     seconds: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
     articles = 0
     outputs = []
     for n in range(args.rounds):
         for search in ((True, False) if n % 2 == 0 else (False, True)):
             outputs.append(work / f"site-{n + 1}-{'with' if search else 'without'}")
             clear(outputs[-1])
-            wall, articles, summary = build(args.content, outputs[-1], search)
+            wall, used, articles, summary = build(args.content, outputs[-1], search)
             seconds[search].append(wall)
-            print(f"round {n + 1}, {'with' if search else 'without'} the index: {wall:.2f} s ({summary})", flush=True)
+            cpu[search].append(used)
+            print(f"round {n + 1}, {'with' if search else 'without'} the index: {wall:.2f} s, CPU {used:.2f} s "
+                  f"({summary})", flush=True)
     for out in outputs:
         clear(out)
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
@@ -102,6 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     # that lasts a round moves least.
     rounds = [(w - wo) * 1000 / max(articles, 1) for w, wo in zip(seconds[True], seconds[False])]
     print("each round's difference: " + ", ".join(f"{ms:.2f}" for ms in rounds) + " ms per article")
+    # CPU seconds move less than wall-clock ones with what else the machine runs; spread over
+    # the cores the build has, they are what the index would add on an otherwise idle machine.
+    added = statistics.median(cpu[True]) - statistics.median(cpu[False])
+    cores = os.cpu_count() or 1
+    print(f"CPU medians: with the index {statistics.median(cpu[True]):.2f} s, without {statistics.median(cpu[False]):.2f} s; "
+          f"the index adds {added:.2f} CPU seconds, {added * 1000 / max(articles, 1) / cores:.2f} ms per article "
+          f"over {cores} cores")
     return 0
 
 

@@ -124,8 +124,8 @@ def test_calendar_pages_weighs_the_overview_the_year_pages_and_the_dates(tmp_pat
 def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folder_empty(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_cost.py"), str(ROOT / "tests" / "fixtures" / "archive"),
                           "--rounds", "2", "--work", str(tmp_path)], capture_output=True, text=True, check=True).stdout
-    files = dict(re.findall(r"^round \d, (with|without) the index: [\d.]+ s \(built 5 articles: (\d+) files written", out,
-                            re.MULTILINE))
+    files = dict(re.findall(r"^round \d, (with|without) the index: [\d.]+ s, CPU [\d.]+ s \(built 5 articles: (\d+) files written",
+                            out, re.MULTILINE))
     assert len(re.findall(r"^round", out, re.MULTILINE)) == 4
     assert int(files["with"]) > int(files["without"]) > 0   # the index's files
     assert re.search(r"^medians: with the index [\d.]+ s, without [\d.]+ s; the index adds -?[\d.]+ s, "
@@ -134,6 +134,13 @@ def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folde
     each = re.search(r"^each round's difference: (-?[\d.]+), (-?[\d.]+) ms per article$", out, re.MULTILINE)
     for r in ("1", "2"):
         assert abs(float(each[int(r)]) - (walls[r, "with"] - walls[r, "without"]) * 1000 / 5) <= 0.01 * 1000 / 5 + 0.005   # walls printed to 0.01 s
+    cpu = {(r, kind): float(c) for r, kind, c in re.findall(r"^round (\d), (with|without) the index: [\d.]+ s, CPU ([\d.]+) s",
+                                                             out, re.MULTILINE)}
+    assert all(c > 0.1 for c in cpu.values())   # a build's interpreter and imports, at least
+    medians = re.search(r"^CPU medians: with the index ([\d.]+) s, without ([\d.]+) s; the index adds (-?[\d.]+) CPU seconds, "
+                        r"(-?[\d.]+) ms per article over (\d+) cores$", out, re.MULTILINE)
+    assert int(medians[5]) == (os.cpu_count() or 1)
+    assert abs(float(medians[3]) - (float(medians[1]) - float(medians[2]))) <= 0.011
     assert list(tmp_path.iterdir()) == []
 
 
