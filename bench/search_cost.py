@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     rounds = [(w - wo) * 1000 / max(articles, 1) for w, wo in zip(seconds[True], seconds[False])]
     print("each round's difference: " + ", ".join(f"{ms:.2f}" for ms in rounds) + " ms per article")
     # CPU seconds move less than wall-clock ones with what else the machine runs; spread over
-    # the cores the build has, they are what the index would add on an otherwise idle machine.
+    # the cores the build has, they are about what the index would add on an otherwise idle
+    # machine, if the build keeps every core busy.
     added = statistics.median(cpu[True]) - statistics.median(cpu[False])
     cores = os.cpu_count() or 1
     print(f"CPU medians: with the index {statistics.median(cpu[True]):.2f} s, without {statistics.median(cpu[False]):.2f} s; "
