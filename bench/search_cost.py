@@ -108,20 +108,21 @@ def main(argv: list[str] | None = None) -> int:
                   f"({summary})", flush=True)
     for out in outputs:
         clear(out)
+    ms = 1000 / max(articles, 1)   # seconds for the whole archive to ms per article
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
     print(f"medians: with the index {with_:.2f} s, without {without:.2f} s; the index adds {with_ - without:.2f} s, "
-          f"{(with_ - without) * 1000 / max(articles, 1):.2f} ms per article ({articles} articles)")
+          f"{(with_ - without) * ms:.2f} ms per article ({articles} articles)")
     # Each round's two builds ran one after the other: their difference is what a slow stretch
     # that lasts a round moves least.
-    rounds = [(w - wo) * 1000 / max(articles, 1) for w, wo in zip(seconds[True], seconds[False])]
-    print("each round's difference: " + ", ".join(f"{ms:.2f}" for ms in rounds) + " ms per article")
+    rounds = [(w - wo) * ms for w, wo in zip(seconds[True], seconds[False])]
+    print("each round's difference: " + ", ".join(f"{r:.2f}" for r in rounds) + " ms per article")
     # CPU seconds move less than wall-clock ones with what else the machine runs; spread over
     # the cores the build has, they are about what the index would add on an otherwise idle
     # machine, if the build keeps every core busy.
-    added = statistics.median(cpu[True]) - statistics.median(cpu[False])
+    cpu_with, cpu_without = statistics.median(cpu[True]), statistics.median(cpu[False])
     cores = os.cpu_count() or 1
-    print(f"CPU medians: with the index {statistics.median(cpu[True]):.2f} s, without {statistics.median(cpu[False]):.2f} s; "
-          f"the index adds {added:.2f} CPU seconds, {added * 1000 / max(articles, 1) / cores:.2f} ms per article "
+    print(f"CPU medians: with the index {cpu_with:.2f} s, without {cpu_without:.2f} s; the index adds "
+          f"{cpu_with - cpu_without:.2f} CPU seconds, {(cpu_with - cpu_without) * ms / cores:.2f} ms per article "
           f"over {cores} cores")
     return 0
 
