@@ -10,6 +10,10 @@
   var WORD_CHAR = new RegExp('^[' + WORD + ']$', 'u');
   var LAST = '0123456789abcdefghijklmnopqrstuv';
   var CONT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_';
+  // The 200 most frequent Han characters of the column's seed pages, as in ycarchive/search.py
+  // (FREQUENT): a 4-gram is indexed only where its first or last three characters are all of
+  // them, and a trigram with any other character lists all its positions, flagged.
+  var FREQUENT = new Set(Array.from('的区社党民一动建理在作务工居治了服小员为新活实人年县基力发干业化部有不展和心组到开成村全能中大层是题个会以织群等进生队事解与设用城文道领上合家自老者委学管们主我推提下多现出地来时这引重产体愿共单强当行金方联通向志步面创持水物路众公关就式求立要过问难分协后好点记对市常海湾线色量办日机代位健导打经高保安更次精平育艺长需决前同培支效着示聚调走造乡坚月目资便修准制加升品场度感报本职让质门青优内可热程统议责'));
   var PAGE_SIZE = 10;
   var FIRST_ITEMS = 4;
 
@@ -46,12 +50,27 @@
     return WORD_CHAR.test(term[0]) || Array.from(term).length > 3;
   }
 
-  /** The tokens a phrase is looked up by: words, and for each run of Han characters the run
-   * itself when it is one to three characters long, else 4-grams at offsets 0, 4, 8, ... and
-   * the last one. A 4-gram's list is close to the phrase's own hits, where a trigram of the
-   * column's vocabulary (党组织, 基层治) is in most articles; its positions decide adjacency.
-   * A run of one to three characters next to a word or a separator must start or end a Han
-   * run in the text, so run-end positions decide it. */
+  /** Whether characters are all frequent ones (FREQUENT). */
+  function allFrequent(chars) {
+    return chars.every(function (c) { return FREQUENT.has(c); });
+  }
+
+  /** A trigram with a character not in FREQUENT lists all its positions, each flagged if the
+   * trigram starts or ends a Han run there. */
+  function flagsPositions(term) {
+    var chars = Array.from(term);
+    return chars.length === 3 && !WORD_CHAR.test(chars[0]) && !allFrequent(chars);
+  }
+
+  /** The tokens a phrase is looked up by, as [term, offset, at run ends only]: words, and for
+   * each run of Han characters the run itself when it is one to three characters long, else
+   * the fewest terms with positions that cover it, from the left: 4-grams where they are
+   * indexed (next to three frequent characters), and trigrams with a character that is not.
+   * Every three characters in a row are one or the other, so such a cover always exists. A
+   * 4-gram's list is close to the phrase's own hits, where a trigram of the column's
+   * vocabulary (党组织, 基层治) is in most articles; positions decide adjacency. A run of one
+   * to three characters next to a word or a separator must start or end a Han run in the
+   * text, so run-end positions decide it. */
   function cover(tokens) {
     var picked = [], runs = [], i;
     tokens.forEach(function (t) {
@@ -65,13 +84,23 @@
     });
     runs.forEach(function (run) {
       var c = run.chars, n = c.length;
-      if (n <= 3) { picked.push([c.join(''), run.start]); return; }
-      for (i = 0; i + 4 <= n; i += 4) picked.push([c.slice(i, i + 4).join(''), run.start + i]);
-      if (n % 4) picked.push([c.slice(n - 4).join(''), run.start + n - 4]);
+      if (n <= 3) { picked.push([c.join(''), run.start, true]); return; }
+      var common = [];   // trigram i is of frequent characters
+      for (i = 0; i + 3 <= n; i++) common.push(allFrequent(c.slice(i, i + 3)));
+      var end = 0;
+      while (end < n) {   // the term that starts at or before `end` and reaches furthest
+        var best = null;
+        for (i = Math.max(0, end - 3); i <= end && i + 3 <= n; i++) {
+          if (i + 4 <= n && (common[i] || common[i + 1]) && (!best || i + 4 > best[0] + best[1])) best = [i, 4];
+          if (!common[i] && (!best || i + 3 > best[0] + best[1])) best = [i, 3];
+        }
+        picked.push([c.slice(best[0], best[0] + best[1]).join(''), run.start + best[0], false]);
+        end = best[0] + best[1];
+      }
     });
     picked.sort(function (x, y) { return x[1] - y[1]; });
     var base = picked.length ? picked[0][1] : 0;
-    return picked.map(function (t) { return [t[0], t[1] - base]; });
+    return picked.map(function (t) { return [t[0], t[1] - base, t[2] || false]; });
   }
 
   function decodeVarints(text) {
@@ -89,10 +118,11 @@
     return h;
   }
 
-  /** Decode one field's postings: {docNumber: {len, tf, pos}}. 4-grams and words list every
-   * position (tf of them); Han characters, bigrams and trigrams a count, then the positions at
-   * run ends. */
-  function decodePostings(text, withPositions) {
+  /** Decode one field's postings: {docNumber: {len, tf, pos, edges}}. 4-grams and words list
+   * every position (tf of them); Han characters, bigrams and trigrams a count, then the
+   * positions at run ends; trigrams that flag their positions (`flagged`) a count, then every
+   * position, each delta doubled and plus one at a run end: `edges` holds those. */
+  function decodePostings(text, withPositions, flagged) {
     var v = decodeVarints(text), out = new Map(), i = 0, doc = -1;
     while (i < v.length) {
       doc += v[i];
@@ -100,10 +130,18 @@
       i += 3;
       var np = tf;
       if (!withPositions) np = v[i++];
-      var pos = new Array(np);
-      for (var k = 0, p = 0; k < np; k++) { p += v[i + k]; pos[k] = p; }
+      var pos = new Array(np), edges = pos;
+      if (flagged) {
+        edges = [];
+        for (var k = 0, p = 0; k < np; k++) {
+          p += v[i + k] >> 1; pos[k] = p;
+          if (v[i + k] & 1) edges.push(p);
+        }
+      } else {
+        for (var k = 0, p = 0; k < np; k++) { p += v[i + k]; pos[k] = p; }
+      }
       i += np;
-      out.set(doc, { len: len, tf: tf, pos: pos });
+      out.set(doc, { len: len, tf: tf, pos: pos, edges: edges });
     }
     return out;
   }
@@ -174,7 +212,7 @@
       var decoded = null;
       chunks.forEach(function (chunk) {
         if (!Object.prototype.hasOwnProperty.call(chunk, term)) return;
-        var lists = chunk[term].map(function (s) { return decodePostings(s, hasPositions(term)); });
+        var lists = chunk[term].map(function (s) { return decodePostings(s, hasPositions(term), flagsPositions(term)); });
         if (!decoded) { decoded = lists; return; }
         lists.forEach(function (list, fi) { list.forEach(function (p, doc) { decoded[fi].set(doc, p); }); });
       });
@@ -315,11 +353,12 @@
       });
       if (lists.some(function (p) { return !p; })) continue;
       if (phrase.cover.length === 1) return true;
-      var first = lists[0].pos;
+      var at = lists.map(function (p, j) { return phrase.cover[j][2] ? p.edges : p.pos; });
+      var first = at[0];
       for (var k = 0; k < first.length; k++) {
         var start = first[k] - phrase.cover[0][1], ok = true;
         for (var j = 1; j < lists.length && ok; j++) {
-          ok = lists[j].pos.indexOf(start + phrase.cover[j][1]) >= 0;
+          ok = at[j].indexOf(start + phrase.cover[j][1]) >= 0;
         }
         if (ok) return true;
       }

@@ -2,7 +2,7 @@
 bench/nochange_split.py, bench/search_cost.py, bench/full_side_by_side.py,
 bench/incremental_side_by_side.py, bench/import_costs.py, bench/micro_timings.py, bench/newest_month.py,
 bench/serve_idle.py, bench/new_memory.py, bench/calendar_pages.py, bench/rank_batches.js and
-bench/search_bench.py --side-by-side and --incremental, bench/part_side_by_side.py, bench/frequent_rule.py and
+bench/search_bench.py --side-by-side and --incremental, bench/part_side_by_side.py and
 bench/write_bench.py."""
 import os
 import re
@@ -366,23 +366,3 @@ def test_new_memory_times_every_round_and_counts_its_page_faults(flag):
     if flag:   # 16 MiB in 4 KB pages: a fault for each page the first time it is touched
         assert int(rounds[0][3]) >= 16 * 256
 
-
-def test_frequent_rule_times_and_sizes_the_index_with_and_without_the_rule(synthetic_content):
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "frequent_rule.py"), str(synthetic_content),
-                          "--run", "100", "--rounds", "1", "--queries", "6"],
-                         capture_output=True, text=True, check=True).stdout
-    assert re.search(r"^600 articles; the 200 most frequent Han characters make [\d.]+ % of the Han text; "
-                     r"runs of 100 from articles \[0, 300, 500\]$", out, re.MULTILINE), out
-    segments = {name: int(n.replace(",", "")) for name, n in
-                re.findall(r"^(now|rule): ([\d,]+) segments, [\d.]+ MB of postings text in those runs$", out, re.MULTILINE)}
-    assert 0 < segments["rule"] < segments["now"]   # fewer 4-grams
-    for step in ("indexing 3 runs", "merging part 1 of 8 of 6 runs"):
-        assert re.search(rf"^{step}.*, CPU seconds: now median [\d.]+, rule median [\d.]+, rule / now [\d.]+$",
-                         out, re.MULTILINE), out
-    sizes = dict(re.findall(r"^(now|rule|rule, twice the chunks): search/t/ [\d.]+ MB in (\d+) chunks$", out, re.MULTILINE))
-    assert int(sizes["rule, twice the chunks"]) == 2 * int(sizes["now"]) == 2 * int(sizes["rule"])
-    two = re.search(r"^6 4-character queries, (\d) of them two trigrams under the rule", out, re.MULTILINE)
-    assert two and 0 <= int(two[1]) <= 6
-    kb = re.findall(r"^  (now|rule|rule, twice the chunks): median ([\d.]+), max ([\d.]+)$", out, re.MULTILINE)
-    assert [k[0] for k in kb] == ["now", "rule", "rule, twice the chunks"]
-    assert all(0 < float(median) <= float(top) for _, median, top in kb)

@@ -490,12 +490,39 @@ def test_adjacency_far_apart_bigrams_do_not_match(site):
     assert ids(r) == containing("志愿服务") == ["2025-06-24-03-a1"]
 
 
-@pytest.mark.parametrize("q, terms", [("社区治理", ["社区治理"]), ("以案为鉴、以案促改", ["以案为鉴", "以案促改"]),
-                                      ("葫芦岛社区", ["葫芦岛社", "芦岛社区"]), ("2025年", ["2025", "年"]),
+def test_a_trigram_of_rarer_characters_keeps_its_run_ends_apart(tmp_path):
+    """案促改 (案 is not a frequent character) lists every position, its run ends flagged: a
+    query that puts it before a separator matches only where it ends a Han run, and a longer
+    phrase finds it anywhere."""
+    docs = [doc(1, "一", "学习以案促改，以此为戒。"), doc(2, "二", "推动案促改革以。"), doc(3, "三", "以案促改")]
+    root = search_site(docs, tmp_path)
+    assert "案促改" not in search_module._FREQUENT and not set("案促改") <= search_module._FREQUENT
+    hits = [sorted(n for n, _ in r["hits"]) for r in run_node(
+        {"cmd": "search", "site": str(root), "queries": [["案促改，以", {}], ["案促改革以", {}], ["案促改", {}]]})]
+    numbers = {d.id: n for n, d in number_docs(docs)}
+    assert hits == [[numbers[docs[0].id]], [numbers[docs[1].id]], sorted(numbers.values())]
+
+
+def test_frequent_characters_are_the_seed_pages_and_the_same_in_the_browser():
+    """FREQUENT is the 200 most frequent Han characters of bench/data/seeds (ties by code point)."""
+    from collections import Counter
+
+    root = Path(__file__).resolve().parent.parent
+    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "bench" / "data" / "seeds").glob("*.txt")))
+    counts = Counter(c for c in search_module.normalize(seeds) if search_module._CLASS[ord(c)] == 2)
+    assert search_module.FREQUENT == "".join(sorted(counts, key=lambda c: (-counts[c], c))[:200])
+    worker = (root / "assets" / "search-worker.js").read_text(encoding="utf-8")
+    assert f"var FREQUENT = new Set(Array.from('{search_module.FREQUENT}'));" in worker
+
+
+@pytest.mark.parametrize("q, terms", [("社区治理", ["社区治理"]),
+                                      ("以案为鉴、以案促改", ["以案为", "案为鉴", "以案促", "案促改"]),   # 案, 鉴, 促, 改: not frequent
+                                      ("葫芦岛社区", ["葫芦岛", "岛社区"]), ("2025年", ["2025", "年"]),
                                       ("社区", ["社区"]), ("健步走", ["健步走"]), ("2025年健步走", ["2025", "年健步走"])])
 def test_queries_fetch_only_the_chunks_of_their_cover(site, q, terms):
-    """A phrase of four or more Han characters is looked up by 4-grams, never by the long
-    lists of the common trigrams, bigrams and characters inside it."""
+    """A phrase of four or more Han characters is looked up by 4-grams next to frequent
+    characters and trigrams of rarer ones, never by the long lists of the common trigrams,
+    bigrams and characters inside it."""
     from ycarchive.search import bucket_count, chunk_path, recent_chunks, recent_start
     (r,) = search(site, [q])
     fetched = {p for p in r["fetched"] if p.startswith("search/t/")}
@@ -624,7 +651,7 @@ def test_scoring_in_batches_with_fields_and_exclusions(alike):
 
 def own_chunks(d, n_docs):
     from ycarchive.search import chunk_path, bucket_count
-    return {chunk_path(t, bucket_count(n_docs)) for text in field_texts(d) for t, _ in tokenize(text)}
+    return {chunk_path(t, bucket_count(n_docs)) for text in field_texts(d) for t in field_postings(text)[1]}
 
 
 def record_path(docs, d):
@@ -666,7 +693,9 @@ def test_an_article_added_to_the_newest_month_changes_only_that_months_chunks(fu
     files = build_search_files(DOCS + [july], cache)
     assert len(full_builds) == before and files == build_search_files(DOCS + [july])
     assert json.loads(files["search/meta.json"])["recentChunks"] == 1  # a few terms: one chunk
-    assert set(json.loads(files["search/r/0.json"])) == {t for text in field_texts(july) for t, _ in tokenize(text)}
+    assert set(json.loads(files["search/r/0.json"])) == {t for text in field_texts(july) for t in field_postings(text)[1]}
+    # the 4-grams indexed are those next to a trigram of frequent characters
+    assert "月的第一" in {t for t, _ in tokenize(field_texts(july)[1])} - set(json.loads(files["search/r/0.json"]))
 
 
 def test_article_numbers_are_stable():

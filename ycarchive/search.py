@@ -32,7 +32,7 @@ import numpy as np
 from .model import ARTICLES_PER_DAY, FIRST_DATE
 from .progress import bar
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 FIELDS = ("title", "body", "meta")
 LUNR_K1 = 1.2
 LUNR_B = 0.75
@@ -41,6 +41,17 @@ LUNR_B = 0.75
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 WORD = "0-9a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
 RUN_RE = re.compile(f"([{HAN}]+)|([{WORD}]+)|[^{HAN}{WORD}]+")
+# The 200 most frequent Han characters of the column's seed pages (bench/data/seeds), most
+# frequent first; assets/search-worker.js has the same string (a test checks both). A 4-gram is
+# indexed only where its first three or its last three characters are all of them, and a
+# trigram with any other character lists all of its positions (docs/search.md, "Tokens").
+FREQUENT = ("的区社党民一动建理在作务工居治了服小员为新活实人年县基力发干业化部有不展和心组到开成村全能中大层是题"
+            "个会以织群等进生队事解与设用城文道领上合家自老者委学管们主我推提下多现出地来时这引重产体愿共单强当行"
+            "金方联通向志步面创持水物路众公关就式求立要过问难分协后好点记对市常海湾线色量办日机代位健导打经高保安"
+            "更次精平育艺长需决前同培支效着示聚调走造乡坚月目资便修准制加升品场度感报本职让质门青优内可热程统议责")
+_FREQUENT = frozenset(FREQUENT)
+_FREQUENT_TABLE = np.zeros(0x40000, dtype=bool)   # by code point (the index's Han end at U+3FFFF)
+_FREQUENT_TABLE[[ord(c) for c in FREQUENT]] = True
 
 # Varint alphabet: 5 bits a character, most significant group first; continuation groups use
 # CONT, the last group uses LAST. Both are safe inside a JSON string without escaping.
@@ -388,14 +399,36 @@ def _edged(grams, edges: list[int], head: str, code) -> tuple[list[str], list[st
     return list(counts), payloads
 
 
+def _flagged(grams: list[str], edges: set[int], head: str, code) -> tuple[list[str], list[str]]:
+    """(terms, payloads) of trigrams listed by position ("\\x00" where none is kept) with all
+    their positions: field length, frequency, the count of positions (the frequency again), then
+    each position's delta from the one before, doubled, plus one where the trigram starts or
+    ends a Han run (position in `edges`)."""
+    at: dict[str, list[int]] = {}
+    for i, g in enumerate(grams):
+        if g != "\x00":
+            if g in at:
+                at[g].append(i)
+            else:
+                at[g] = [i]
+    payloads = []
+    for ps in at.values():
+        c = code(len(ps))
+        payloads.append(head + c + c + "".join([code(2 * (p - q) + (p in edges)) for p, q in zip(ps, chain((0,), ps))]))
+    return list(at), payloads
+
+
 def field_postings(text: str) -> tuple[int, list[str], list[str]]:
     """(token count, terms, payloads) of one field, as tokenize() would give them.
 
     The text is rewritten so that every unit is one character: a Latin word becomes \\x00, a
     run of separators \\x01, so a character's index is its position and the tokens can be
     grouped with C-level operations. A payload is field length, term frequency, then for
-    4-grams and words the position deltas, for Han characters, bigrams and trigrams the count
-    and position deltas of their occurrences at either end of a Han run (see docs/search.md).
+    4-grams and words the position deltas, for Han characters, bigrams and trigrams of
+    frequent characters the count and position deltas of their occurrences at either end of a
+    Han run, for the other trigrams the count and deltas of all their positions, each doubled,
+    plus one at a run end (see docs/search.md). Only the 4-grams next to a trigram of frequent
+    characters are terms, but the field length counts them all.
     """
     t, words = _units(text)
     n = len(t)
@@ -413,6 +446,11 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
                 grams[i] = "\x00"
     n_tokens = n - len(place) + len(words) + sum(len(x) - x.count("\x00") for x in (bg, tg, fg))
     head = encode_varint(n_tokens)
+    # 4-grams next to a trigram of frequent characters only; the other trigrams with all positions
+    common = list(map(_FREQUENT.issuperset, tg))
+    fg = [g if a or b else "\x00" for g, a, b in zip(fg, common, common[1:])]
+    rare = ["\x00" if a else g for g, a in zip(tg, common)]
+    tg = [g if a else "\x00" for g, a in zip(tg, common)]
     terms, payloads = _positioned(fg, head, code)
     # characters, bigrams and trigrams: frequency, then positions where one starts or ends a Han run
     starts = {0, *(p + 1 for p in place)}  # the first units of Han runs (and placeholders)
@@ -422,6 +460,9 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
         more_terms, more_payloads = _edged(grams, edges, head, code)
         terms += more_terms
         payloads += more_payloads
+    more_terms, more_payloads = _flagged(rare, set(edges), head, code if 2 * n < len(_CODES) else encode_varint)
+    terms += more_terms
+    payloads += more_payloads
     if words:
         at: dict[str, list[int]] = {}
         for w, p in zip(words, (p for p in place if t[p] == "\x00")):
@@ -584,8 +625,8 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     run at once with numpy: every token becomes an integer key and its index in the run's
     joined units; one sort of (key, index) pairs groups the postings, positions ascending,
     and every integer of every posting (gap, field length, frequency, run-end count for a Han
-    character, bigram or trigram, position deltas) is written into one array and varint-encoded
-    in bulk.
+    character, bigram or trigram, position deltas, flagged for the trigrams that list them all)
+    is written into one array and varint-encoded in bulk.
     Only each distinct term costs Python work. Grouping article by article in dicts cost 0.7 µs
     a posting, about 1,450 postings an article; see docs/search.md, run G, for what this
     measured instead. Arrays of values are int32 where they can be, to keep the run's memory
@@ -602,6 +643,18 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     g3 = g2[han[g2 + 2]]  # trigrams
     g4 = g3[han[g3 + 3]]  # 4-grams
     gw = np.flatnonzero(u == 0)  # words
+    # Trigrams of frequent characters (FREQUENT): only the 4-grams that begin or end with one
+    # are indexed (those left out still count in the field's length), and the other trigrams
+    # list all their positions. On news text this leaves out about half the 4-grams, which had
+    # been two fifths of a run's (field, term) segments (docs/search.md, run AF).
+    fr = _FREQUENT_TABLE[u]
+    common = np.zeros(len(u), dtype=bool)
+    common[g3] = fr[g3] & fr[g3 + 1] & fr[g3 + 2]
+    del fr
+    next_to_common = common[g4] | common[g4 + 1]
+    dropped = g4[~next_to_common]
+    g4 = g4[next_to_common]
+    del next_to_common
     # Keys: the run's distinct Han characters numbered 0..k-1 in code point order, a character
     # its number c, a bigram k + c1*k + c2, a trigram k + k*k + b1*k + c3, a 4-gram
     # k + k*k + m*k + b1*m + b2, where b1 and b2 number its bigrams among the run's m distinct
@@ -669,9 +722,17 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     for n in range(1, 4):  # slices of each length (boolean masks over them had cost 60 ms a run)
         at = g[bounds[n - 1] : bounds[n]]
         keep[bounds[n - 1] : bounds[n]] = ~han[at - 1] | ~han[at + n]
-    del han, at
-    a = np.repeat(np.arange(-1, n_docs, dtype=np.int32), np.concatenate(([1], lens + 1)))[g]  # article
+    # the trigrams not of frequent characters: all positions, each flagged if at a run's end
+    flagged = np.zeros(len(key), dtype=bool)
+    flagged[bounds[2] : bounds[3]] = ~common[at]
+    edge = keep & flagged
+    keep |= flagged
+    del han, at, common
+    unit_doc = np.repeat(np.arange(-1, n_docs, dtype=np.int32), np.concatenate(([1], lens + 1)))
+    a = unit_doc[g]  # article
     length = np.bincount(a, minlength=n_docs).astype(np.int32)  # field length of each article
+    length += np.bincount(unit_doc[dropped], minlength=n_docs).astype(np.int32)
+    del unit_doc, dropped
     term_start = np.ones(len(g), dtype=bool)
     term_start[1:] = key[1:] != key[:-1]
     key = key[term_start]
@@ -686,7 +747,8 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     del term_start, post_start, single
     kp = g[keep] - (np.cumsum(lens + 1, dtype=np.int32) - lens)[a[keep]]  # positions written
     kid = pid[keep]
-    del g, a, pid, keep
+    kflag, kedge = flagged[keep], edge[keep]
+    del g, a, pid, keep, flagged, edge
     n_pos = np.bincount(kid, minlength=n_post).astype(np.int32)
     pnum = nums[pa]
     gap = np.empty(n_post, dtype=np.int32)
@@ -732,6 +794,8 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     kfirst = np.ones(len(kp), dtype=bool)
     kfirst[1:] = kid[1:] != kid[:-1]
     delta[kfirst] = kp[kfirst]
+    delta[kflag] = delta[kflag] * 2 + kedge[kflag]
+    del kflag, kedge
     kid = kid.astype(np.intp)
     vals[at[kid] + head[kid] + np.arange(len(kp), dtype=np.intp) - (np.cumsum(n_pos, dtype=np.intp) - n_pos)[kid]] = delta
     del kp, kid, delta, kfirst, at
