@@ -10,10 +10,10 @@
   var WORD_CHAR = new RegExp('^[' + WORD + ']$', 'u');
   var LAST = '0123456789abcdefghijklmnopqrstuv';
   var CONT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZwxyz-_';
-  // The 200 most frequent Han characters of the column's seed pages, as in ycarchive/search.py
-  // (FREQUENT): a 4-gram is indexed only where its first or last three characters are all of
-  // them, and a trigram with any other character lists all its positions, flagged.
-  var FREQUENT = new Set(Array.from('的区社党民一动建理在作务工居治了服小员为新活实人年县基力发干业化部有不展和心组到开成村全能中大层是题个会以织群等进生队事解与设用城文道领上合家自老者委学管们主我推提下多现出地来时这引重产体愿共单强当行金方联通向志步面创持水物路众公关就式求立要过问难分协后好点记对市常海湾线色量办日机代位健导打经高保安更次精平育艺长需决前同培支效着示聚调走造乡坚月目资便修准制加升品场度感报本职让质门青优内可热程统议责'));
+  // Frequent characters, as in ycarchive/search.py (FREQUENT): a 4-gram is indexed only where
+  // its first or last three characters are all of them, and a trigram with any other
+  // character lists all its positions, flagged.
+  var FREQUENT = new Set(Array.from('的区社党民一动建理在作务工居治了服小员为新活实人年县基力发干业化部有不展和心组到开成村全能中大层是题个会以织群等进生队事解与设用城文道领上合家自老者委学管们主我推提下多现出地来时这引重产体愿共单强当行金方联通向志步面创持水物路众公关就式求立要过问难分协后好点记对市常海湾线色量办日机代位健导打经高保安更次精平育艺长需决前同培支效着示聚调走造乡坚月目资便修准制加升品场度感报本职让质门青优内可热程统议责国他说子也于之得天你里都而政法那去北定其军还然起种所如表外两三么只山明从又南西没此将名手最东头间无看见各十相但已些正口想第她院性战由意武使二因数样身情入原把被并利石教万知'));
   var PAGE_SIZE = 10;
   var FIRST_ITEMS = 4;
 

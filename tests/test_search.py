@@ -503,16 +503,25 @@ def test_a_trigram_of_rarer_characters_keeps_its_run_ends_apart(tmp_path):
     assert hits == [[numbers[docs[0].id]], [numbers[docs[1].id]], sorted(numbers.values())]
 
 
-def test_frequent_characters_are_the_seed_pages_and_the_same_in_the_browser():
-    """FREQUENT is the 200 most frequent Han characters of bench/data/seeds (ties by code point)."""
+def test_frequent_characters_are_the_seed_pages_then_general_chinese_and_the_same_in_the_browser():
+    """FREQUENT: the 200 most frequent Han characters of bench/data/seeds, then general
+    Chinese's (bench/frequent_chars.py; its dictionary is fetched, so only the rule is checked
+    for that part)."""
+    import sys
     from collections import Counter
 
     root = Path(__file__).resolve().parent.parent
-    seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((root / "bench" / "data" / "seeds").glob("*.txt")))
-    counts = Counter(c for c in search_module.normalize(seeds) if search_module._CLASS[ord(c)] == 2)
-    assert search_module.FREQUENT == "".join(sorted(counts, key=lambda c: (-counts[c], c))[:200])
+    sys.path.insert(0, str(root / "bench"))
+    import frequent_chars
+
+    chars = search_module.FREQUENT
+    assert chars[:200] == "".join(frequent_chars.top(frequent_chars.seed_counts(frequent_chars.SEEDS), 200))
+    assert len(set(chars)) == len(chars) <= 400 and all(search_module._CLASS[ord(c)] == 2 for c in chars)
+    general = frequent_chars.dictionary_counts("中国 5 n\n国家 3 n\n的 9 uj\nWi-Fi 7 eng\n")
+    assert general == Counter({"的": 9, "国": 8, "中": 5, "家": 3})
+    assert frequent_chars.frequent(Counter({"的": 3, "社": 2}), general) == "的社国中家"
     worker = (root / "assets" / "search-worker.js").read_text(encoding="utf-8")
-    assert f"var FREQUENT = new Set(Array.from('{search_module.FREQUENT}'));" in worker
+    assert f"var FREQUENT = new Set(Array.from('{chars}'));" in worker
 
 
 @pytest.mark.parametrize("q, terms", [("社区治理", ["社区治理"]),
@@ -670,7 +679,13 @@ def test_output_is_deterministic_and_append_changes_few_files():
     first = build_search_files(DOCS)
     assert build_search_files(list(reversed(DOCS))) == first
     new = doc(99, "新文章", "全新的健步走活动", date="2026-01-01")
-    assert_only_own_files_changed(first, build_search_files(DOCS + [new]), DOCS + [new], new)
+    after = build_search_files(DOCS + [new])
+    changed = {k for k in first.keys() | after.keys() if first.get(k) != after.get(k)}
+    assert {k for k in changed if k.startswith("search/d/")} == {record_path(DOCS + [new], new)}
+    # a new month: the month before (June 2025) joins the older articles' chunks, and only its terms' change
+    moved = [d for d in DOCS if d.date.startswith("2025-06")]
+    older = {k for k in changed if k.startswith("search/t/")}
+    assert moved and older and older <= set().union(*(own_chunks(d, len(DOCS) + 1) for d in moved))
 
 
 def test_an_article_added_to_the_newest_month_changes_only_that_months_chunks(full_builds):
@@ -695,7 +710,12 @@ def test_an_article_added_to_the_newest_month_changes_only_that_months_chunks(fu
     assert json.loads(files["search/meta.json"])["recentChunks"] == 1  # a few terms: one chunk
     assert set(json.loads(files["search/r/0.json"])) == {t for text in field_texts(july) for t in field_postings(text)[1]}
     # the 4-grams indexed are those next to a trigram of frequent characters
-    assert "月的第一" in {t for t, _ in tokenize(field_texts(july)[1])} - set(json.loads(files["search/r/0.json"]))
+    left_out = {t for text in field_texts(july) for t, _ in tokenize(text)} - set(json.loads(files["search/r/0.json"]))
+    frequent = search_module._FREQUENT
+    assert left_out == {"第一篇报", "一篇报道", "理示范区"}   # 篇 and 范 are not frequent
+    kept = [t for t in json.loads(files["search/r/0.json"]) if len(t) == 4]
+    assert kept and all(set(g[:3]) <= frequent or set(g[1:]) <= frequent for g in kept)
+    assert not any(set(g[:3]) <= frequent or set(g[1:]) <= frequent for g in left_out)
 
 
 def test_article_numbers_are_stable():
