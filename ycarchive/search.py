@@ -653,8 +653,8 @@ def _field_arrays(nums, texts: list[str], first_gaps: bool = True, chunking: tup
     gw = np.flatnonzero(u == 0)  # words
     # Trigrams of frequent characters (FREQUENT): only the 4-grams that begin or end with one
     # are indexed (those left out still count in the field's length), and the other trigrams
-    # list all their positions. On news text this leaves out about half the 4-grams, which had
-    # been two fifths of a run's (field, term) segments (docs/search.md, run AF).
+    # list all their positions. On news text this leaves out two thirds of the 4-grams, which
+    # had been two fifths of a run's (field, term) segments (docs/search.md, run AF).
     fr = _FREQUENT_TABLE[u]
     common = np.zeros(len(u), dtype=bool)
     common[g3] = fr[g3] & fr[g3 + 1] & fr[g3 + 2]
