@@ -18,6 +18,7 @@ lists instead of one 4-gram (docs/search.md, run AF).
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -73,8 +74,6 @@ def main(argv: list[str]) -> int:
         text = args.jieba_dict.read_text(encoding="utf-8")
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            import subprocess
-
             subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, PACKAGE], check=True)
             (archive,) = Path(tmp).glob("jieba-*.tar.gz")
             with tarfile.open(archive) as tar:

@@ -468,7 +468,9 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
         more_terms, more_payloads = _edged(grams, edges, head, code)
         terms += more_terms
         payloads += more_payloads
-    more_terms, more_payloads = _flagged(rare, set(edges), head, code if 2 * n < len(_CODES) else encode_varint)
+    # the other trigrams: all positions, flagged where one starts or ends a Han run (flags double the deltas)
+    trigram_ends = starts | {j - 2 for j in stops}
+    more_terms, more_payloads = _flagged(rare, trigram_ends, head, code if 2 * n < len(_CODES) else encode_varint)
     terms += more_terms
     payloads += more_payloads
     if words:
