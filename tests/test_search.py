@@ -139,13 +139,16 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
     items = number_docs(docs)
     expected = chunks_term_by_term(items, n_buckets)
     assert search_module.index_chunks(items, n_buckets, processes=processes, run=run)[:3] == expected
-    packed, batch = search_module._PACKED_LIMIT, search_module._BATCH_BYTES
+    packed, merge_packed, batch = (search_module._PACKED_LIMIT, search_module._MERGE_PACKED_LIMIT,
+                                   search_module._BATCH_BYTES)
     try:
-        search_module._PACKED_LIMIT = 0  # the path for more distinct characters than base k + 1 keys can hold
+        # the paths for more distinct characters than base k + 1 keys can hold
+        search_module._PACKED_LIMIT = search_module._MERGE_PACKED_LIMIT = 0
         search_module._BATCH_BYTES = 1  # a batch for every chunk
         assert search_module.index_chunks(items, n_buckets, processes=1, run=run)[:3] == expected
     finally:
-        search_module._PACKED_LIMIT, search_module._BATCH_BYTES = packed, batch
+        search_module._PACKED_LIMIT, search_module._MERGE_PACKED_LIMIT, search_module._BATCH_BYTES = \
+            packed, merge_packed, batch
     # the newest day's cut-back information, as appending that day to the others gives it
     newest = search_module._day_start(items[-1][0])
     older = [item for item in items if item[0] < newest]
@@ -157,6 +160,28 @@ def test_chunks_built_in_bulk_match_those_built_term_by_term(articles, run, n_bu
     # and the newest day's tokens, which the cache keeps
     assert found[5] == {num: [field_postings(t) for t in field_texts(d)]
                         for num, d in items if num >= newest}
+
+
+def test_merge_sorts_by_one_unsigned_number_past_63_bits():
+    """An archive of more distinct characters than GB 2312's 6,763 (8,500, as in the 通用规范
+    汉字表's 8,105 and more): with 2,048 chunks merged as one part, the number of chunk and term
+    needs the 64th bit, and the merge still sorts by it (not by np.unique), giving the chunks
+    that term-by-term rendering gives."""
+    chars = [chr(0x4E00 + i) for i in range(8_500)]
+    texts = ["".join(chars[i::4]) + "，" + "".join(chars[i:i + 40]) for i in range(4)]
+    items = number_docs([doc(i, f"标题{i}", text, date=f"2025-06-2{i}") for i, text in enumerate(texts)])
+    n_buckets = 2_048
+    span = (8_500 + 1) ** 4   # at least: the words come before the Han terms' numbers
+    assert (1 << 63) < n_buckets * span <= search_module._MERGE_PACKED_LIMIT
+    called = []
+    real_unique = np.unique
+    try:
+        search_module.np.unique = lambda *a, **k: called.append(1) or real_unique(*a, **k)
+        found = search_module.index_chunks(items, n_buckets, processes=1, run=2)
+    finally:
+        search_module.np.unique = real_unique
+    assert not called
+    assert found[:3] == chunks_term_by_term(items, n_buckets)
 
 
 @pytest.mark.parametrize("part_articles", [6250, 5, 7])

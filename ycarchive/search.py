@@ -1197,6 +1197,12 @@ def _merge_part(j: int):
 # strings sort; with more than about 55,000 distinct characters that would not fit in 63 bits,
 # and the rows of ranks are sorted instead (slower).
 _PACKED_LIMIT = 1 << 62
+# The merge sorts its segments by one unsigned number of chunk and term while the part's range
+# of chunks times (k + 1)**4 fits in 64 bits: with about 2,000 chunks a part (1,250 articles, two
+# chunks an article), up to about 9,700 distinct characters. In 63 bits it had been 6,900, which
+# real text can pass (GB 2312 has 6,763 characters), and the merge then numbered the terms with
+# np.unique: about a fifth more merging (docs/search.md, run AG).
+_MERGE_PACKED_LIMIT = 1 << 64
 # The chunks are written in batches of about this many bytes (their index arrays take 16 times as many).
 _BATCH_BYTES = 1 << 23
 
@@ -1246,13 +1252,17 @@ def _merge_runs(parts: list, src, n_buckets: int, tail_from: int | None = None):
     # Terms are numbered in key order (words first, then Han terms as strings sort); `place` is
     # each one's place in chunk order, and the segments go by term in chunk order, field and run.
     span, low = int(key.max()) + 1, int(bucket.min())
-    if (int(bucket.max()) - low + 1) * span < _PACKED_LIMIT:
+    if (int(bucket.max()) - low + 1) * span <= _MERGE_PACKED_LIMIT:
         # One stable sort by chunk and term: each run's segments of a field are in that order
         # already (_chunk_order), its Han terms and then its words, and the runs follow one
         # another field by field, so the sort merges sorted stretches. Numbering the terms with
         # np.unique and sorting the segments by chunk and term apart had sorted everything from
         # scratch (docs/search.md, run AA).
-        seg_order = np.argsort((bucket - low).astype(np.int64) * span + key, kind="stable")
+        packed = (bucket - low).astype(np.uint64)
+        packed *= np.uint64(span)
+        packed += key.astype(np.uint64)
+        seg_order = np.argsort(packed, kind="stable")
+        del packed
         sorted_key = key[seg_order]
         head = np.ones(len(key), dtype=bool)
         head[1:] = sorted_key[1:] != sorted_key[:-1]
