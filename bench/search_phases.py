@@ -2,6 +2,7 @@
 
     python bench/search_phases.py [--articles 10000] [--seeds DIR] [--content DIR] [--run N] [--part N]
     python bench/search_phases.py --content DIR --lengths 625,1250,2500 [--rounds 3]
+    python bench/search_phases.py --content DIR --unpacked-merge
 
 Builds the index of N synthetic articles (bench/synth.py, from the seed pages or the text in
 --seeds DIR) or of the articles in a content folder, with the build's own settings (two
@@ -11,6 +12,10 @@ search.index_chunks, the number of distinct terms and of (run, field, term) segm
 joins, the whole build_search_files in ms per article and its CPU seconds (user and system, its
 forked processes included), and what the first run's postings, as saved for the merge, are made
 of.
+
+It also prints the text's distinct Han characters and how many the merge's packed sort holds at
+this archive size; `--unpacked-merge` times the merge as text of more characters has it
+(np.unique instead of the packed sort).
 
 With `--lengths`, it times instead `index_chunks` of the same articles with runs of each length,
 the lengths in an order rotated by one each round (`--rounds`), and prints each build's wall
@@ -47,6 +52,8 @@ def main(argv=None) -> int:
     ap.add_argument("--part", type=int, help="articles per part of the merge (default: search._PART_ARTICLES)")
     ap.add_argument("--lengths", help="comma-separated run lengths to time against each other")
     ap.add_argument("--rounds", type=int, default=3, help="rounds of --lengths")
+    ap.add_argument("--unpacked-merge", action="store_true",
+                    help="merge as past the packed sort's limit of distinct characters (np.unique)")
     args = ap.parse_args(argv)
     docs = (search_bench.site_docs(args.content) if args.content
             else search_bench.synthetic_docs(args.articles, args.seed, args.seeds))
@@ -73,6 +80,9 @@ def main(argv=None) -> int:
     search._merge_runs, search.bar = merge, progress
     if args.part:
         search._PART_ARTICLES = args.part
+    holds = search.packed_merge_characters(len(docs))
+    if args.unpacked_merge:
+        search._MERGE_PACKED_LIMIT = 0
     try:
         t0 = time.perf_counter()
         numbered = search.number_docs(docs)
@@ -95,8 +105,19 @@ def main(argv=None) -> int:
           f"merging {t1 - seen.get('merge from', t1):.2f} s")
     print(f"build_search_files {whole:.2f} s, {whole * 1000 / len(docs):.2f} ms per article; CPU, its processes "
           f"included: user {user:.2f} s, system {system:.2f} s")
+    print(f"{distinct_han(docs):,} distinct Han characters; the merge's packed sort holds about {holds:,} "
+          f"at {len(docs)} articles" + (" (not used: --unpacked-merge)" if args.unpacked_merge else ""))
     print(run_bytes(numbered[: args.run or search.default_run(len(numbered))], search.bucket_count(len(numbered))))
     return 0
+
+
+def distinct_han(docs: list) -> int:
+    """The number of distinct Han characters in the articles' indexed fields."""
+    seen = np.zeros(0x110000, dtype=bool)
+    for doc in docs:
+        text = search.normalize("".join(search.field_texts(doc)))
+        seen[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)] = True
+    return int(np.count_nonzero(seen & (search._CLASS == 2)))
 
 
 def run_lengths(docs: list, lengths: list[int], rounds: int) -> int:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ycarchive import search
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,8 +38,15 @@ def test_search_phases_reports_terms_segments_and_both_phases():
     assert [k for k, _, _ in found] == ["characters", "bigrams", "trigrams", "4-grams", "words"]
     assert sum(int(n.replace(",", "")) for _, n, _ in found) == int(run[1].replace(",", ""))   # every segment, once
     assert all(int(n.replace(",", "")) > 0 for k, n, _ in found if k != "words")
+    distinct = re.search(r"^([\d,]+) distinct Han characters; the merge's packed sort holds about ([\d,]+) "
+                         r"at 300 articles$", out, re.MULTILINE)
+    assert int(distinct[1].replace(",", "")) > 100   # the seed pages' characters
+    assert int(distinct[2].replace(",", "")) == search.packed_merge_characters(300)
     smaller = subprocess.run([sys.executable, str(ROOT / "bench" / "search_phases.py"), "--articles", "300",
-                              "--run", "30", "--part", "70"], capture_output=True, text=True, check=True).stdout
+                              "--run", "30", "--part", "70", "--unpacked-merge"],
+                             capture_output=True, text=True, check=True).stdout
+    assert re.search(r"distinct Han characters; .* at 300 articles \(not used: --unpacked-merge\)$", smaller,
+                     re.MULTILINE)
     more = re.search(r"^300 articles; ([\d,]+) distinct terms, ([\d,]+) \(run, field, term\) segments, [\d,]+ chunks, "
                      r"merged in (\d+) parts$", smaller, re.MULTILINE)
     assert int(more.group(1).replace(",", "")) == terms   # the same index, cut into more runs

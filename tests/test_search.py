@@ -184,6 +184,15 @@ def test_merge_sorts_by_one_unsigned_number_past_63_bits():
     assert found[:3] == chunks_term_by_term(items, n_buckets)
 
 
+@pytest.mark.parametrize("n_articles", [300, 10_000, 100_000])
+def test_packed_merge_characters_is_the_most_the_widest_part_holds(n_articles):
+    bounds = search_module.merge_bounds(n_articles, search_module.bucket_count(n_articles), 2)
+    widest = max(b - a for a, b in zip(bounds, bounds[1:]))
+    k = search_module.packed_merge_characters(n_articles)
+    assert widest * (k + 1) ** 4 <= search_module._MERGE_PACKED_LIMIT < widest * (k + 2) ** 4
+    assert k >= 8_105   # the 通用规范汉字表's characters, and more
+
+
 @pytest.mark.parametrize("part_articles", [6250, 5, 7])
 def test_chunks_built_in_forked_processes_match_those_built_term_by_term(monkeypatch, part_articles):
     """Forked processes merge the chunks in parts (one per _PART_ARTICLES articles, rounded up

@@ -1131,6 +1131,25 @@ def _join_runs(parts: list):
     return src
 
 
+def merge_bounds(n_articles: int, n_buckets: int, processes: int) -> list[int]:
+    """The chunk numbers at which the parts of a forked merge start, and the end: a part for
+    every _PART_ARTICLES articles, in whole rounds of the processes."""
+    n_parts = -(-n_articles // _PART_ARTICLES)
+    n_parts = min(n_buckets, -(-n_parts // processes) * processes)
+    return [n_buckets * j // n_parts for j in range(n_parts + 1)]
+
+
+def packed_merge_characters(n_articles: int, processes: int = 2) -> int:
+    """The most distinct Han characters for which a forked merge of that many articles sorts
+    its parts by one packed number (_merge_runs; more take np.unique, slower)."""
+    bounds = merge_bounds(n_articles, bucket_count(n_articles), processes)
+    widest = max(b - a for a, b in zip(bounds, bounds[1:]))
+    k = round((_MERGE_PACKED_LIMIT / widest) ** 0.25)
+    while widest * (k + 1) ** 4 > _MERGE_PACKED_LIMIT:
+        k -= 1
+    return k   # about: a part's words are numbered before its Han terms, a few thousand more
+
+
 _MERGE_INPUT: tuple = ()  # what forked _merge_part processes read: (runs, n_buckets, tail_from, folder, sink)
 
 
@@ -1141,9 +1160,8 @@ def _index_forked(jobs: list, n_buckets: int, processes: int, tail_from: int, fo
     synthetic articles, sending the 250 MB of chunks through the pool's pipe had taken 1.4 s of
     a 2.6 s merge. Raises OSError if the runs or the chunks cannot be saved."""
     global _INDEX_INPUT, _MERGE_INPUT
-    n_parts = -(-sum(len(r) for r, _ in jobs) // _PART_ARTICLES)
-    n_parts = min(n_buckets, -(-n_parts // processes) * processes)  # whole rounds of the processes
-    bounds = [n_buckets * j // n_parts for j in range(n_parts + 1)]
+    bounds = merge_bounds(sum(len(r) for r, _ in jobs), n_buckets, processes)
+    n_parts = len(bounds) - 1
     _INDEX_INPUT = jobs
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
@@ -1201,7 +1219,7 @@ _PACKED_LIMIT = 1 << 62
 # of chunks times (k + 1)**4 fits in 64 bits: with about 2,000 chunks a part (1,250 articles, two
 # chunks an article), up to about 9,700 distinct characters. In 63 bits it had been 6,900, which
 # real text can pass (GB 2312 has 6,763 characters), and the merge then numbered the terms with
-# np.unique: about a fifth more merging (docs/search.md, run AG).
+# np.unique: about a sixth more merging (docs/search.md, run AG).
 _MERGE_PACKED_LIMIT = 1 << 64
 # The chunks are written in batches of about this many bytes (their index arrays take 16 times as many).
 _BATCH_BYTES = 1 << 23
