@@ -1147,7 +1147,7 @@ def packed_merge_characters(n_articles: int, processes: int = 2) -> int:
     k = round((_MERGE_PACKED_LIMIT / widest) ** 0.25)
     while widest * (k + 1) ** 4 > _MERGE_PACKED_LIMIT:
         k -= 1
-    return k   # about: a part's words are numbered before its Han terms, a few thousand more
+    return k   # give or take: a part's words are numbered below its Han terms, a few thousand numbers
 
 
 _MERGE_INPUT: tuple = ()  # what forked _merge_part processes read: (runs, n_buckets, tail_from, folder, sink)
