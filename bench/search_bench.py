@@ -1,6 +1,7 @@
 """Benchmark the search index on a synthetic archive, side by side with Pagefind.
 
     python bench/search_bench.py [--articles 10000] [--queries 20] [--per-class 8] [--no-pagefind]
+    python bench/search_bench.py --articles 1000 --seeds NEWS_SEEDS --verbatim   # real text, as much as there is
 
 Steps: make N synthetic articles (bench/synth.py, in memory), time build_search_files, write a
 small site (search page, one minimal HTML page per article, the search files) under
@@ -71,9 +72,10 @@ from ycarchive.search import SearchDoc, build_search_files  # noqa: E402
 HAN_RUN = re.compile("[\u4e00-\u9fff]{4,}")
 
 
-def synthetic_docs(n: int, seed: int = 1, seeds_dir: Path | None = None) -> list[SearchDoc]:
-    """SearchDocs for n synthetic articles (the same articles bench/synth.py writes as content/)."""
-    articles, _ = synth.generate(n, seed, seeds_dir or synth.DEFAULT_SEEDS)
+def synthetic_docs(n: int, seed: int = 1, seeds_dir: Path | None = None, verbatim: bool = False) -> list[SearchDoc]:
+    """SearchDocs for n synthetic articles (the same articles bench/synth.py writes as content/;
+    with `verbatim`, as `synth.py --verbatim` writes them: the seed text itself)."""
+    articles, _ = synth.generate(n, seed, seeds_dir or synth.DEFAULT_SEEDS, verbatim=verbatim)
     return [
         SearchDoc(id=a.id, url=a.url, title=a.title, kicker=a.kicker, subtitle=a.subtitle, date=a.date,
                   counties=tuple(a.counties), section="党建", column=a.column, people=tuple(a.people),
@@ -368,6 +370,8 @@ def main(argv=None) -> int:
     ap.add_argument("--per-class", type=int, default=8, help="evaluation queries per class")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds", type=Path, default=None, help="folder of seed .txt pages (other news text)")
+    ap.add_argument("--verbatim", action="store_true",
+                    help="bodies cut from the seed text in order, not made by the chain (bench/synth.py --verbatim)")
     ap.add_argument("--no-pagefind", action="store_true")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--repeat", type=int, default=2, help="index builds to time (the best counts)")
@@ -396,9 +400,10 @@ def main(argv=None) -> int:
         return incremental(args.incremental, args.old, args.batches)
 
     eval_search.require_node_engine()
-    docs = synthetic_docs(args.articles, args.seed, args.seeds)
+    docs = synthetic_docs(args.articles, args.seed, args.seeds, args.verbatim)
     chars = statistics.mean(len(d.text) for d in docs)
-    print(f"{len(docs)} synthetic articles, {chars:.0f} characters on average")
+    print(f"{len(docs)} {'articles of the seed text itself' if args.verbatim else 'synthetic articles'}, "
+          f"{chars:.0f} characters on average")
     ms, files = time_build(docs, args.repeat)
     print(f"index build: {ms:.2f} ms per article")
     # Article pages are only needed for Pagefind to index.

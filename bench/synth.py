@@ -1,9 +1,15 @@
 """Write a synthetic archive in the content/ format, made from seed text, for benchmarks.
 
-    python bench/synth.py N OUT_DIR [--seed S] [--seeds DIR]
+    python bench/synth.py N OUT_DIR [--seed S] [--seeds DIR] [--verbatim]
 
 Article bodies come from an order-3 character Markov chain over the seed pages, so the text has
 the seed's vocabulary and frequencies but new arrangements. Deterministic for a seed.
+
+With `--verbatim`, the bodies (and captions) are instead the seed text itself, cut in order into
+whole paragraphs of about the same sizes: real text, with every n-gram its writers used, where
+the chain only rearranges the seed's own 4-grams. There are only as many articles as the seed
+text fills (about 1,250 of the 1.9 million characters bench/news_seeds.py writes); more is an
+error.
 """
 
 from __future__ import annotations
@@ -114,12 +120,35 @@ def make_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def generate(n: int, seed: int = 1, seeds_dir: Path = DEFAULT_SEEDS, content_src: Path = ROOT / "content"):
-    """Return (articles, registry people) for a synthetic archive of n articles."""
+class Verbatim:
+    """The seed text in order, handed out in whole paragraphs (synth.py --verbatim)."""
+
+    def __init__(self, text: str):
+        self.paras = [p for p in text.split("\n") if p]
+        self.at = 0
+
+    def take(self, size: int, joiner: str = "\n\n") -> str:
+        """Paragraphs from where the last call stopped, at least `size` characters of them."""
+        taken, n = [], 0
+        while n < size:
+            if self.at == len(self.paras):
+                raise SystemExit(f"error: the seed text ran out after {self.at:,} paragraphs; "
+                                 f"ask for fewer articles, or give more seed text")
+            taken.append(self.paras[self.at])
+            n += len(self.paras[self.at])
+            self.at += 1
+        return joiner.join(taken)
+
+
+def generate(n: int, seed: int = 1, seeds_dir: Path = DEFAULT_SEEDS, content_src: Path = ROOT / "content",
+             verbatim: bool = False):
+    """Return (articles, registry people) for a synthetic archive of n articles (bodies and
+    captions from the seed text itself, in order, with `verbatim`)."""
     rng = random.Random(seed)
     text = load_seed_text(seeds_dir)
     chain = build_chain(text)
     starts = [text[i : i + ORDER] for i in range(len(text) - ORDER) if i == 0 or text[i - 1] in "。\n"]
+    real = Verbatim(text) if verbatim else None
     counties = yaml.safe_load((content_src / "counties.yml").read_text(encoding="utf-8"))
     base_people = [p["name"] for p in yaml.safe_load((content_src / "people.yml").read_text(encoding="utf-8"))]
     extra = sorted({make_name(rng) for _ in range(max(20, n // 50))} - set(base_people))
@@ -148,7 +177,8 @@ def generate(n: int, seed: int = 1, seeds_dir: Path = DEFAULT_SEEDS, content_src
                 kind = rng.choice(KINDS)
                 caps = []
                 if kind == "图片新闻" or rng.random() < 0.3:
-                    caps = ["图为" + generate_text(rng, chain, starts, 40).replace("\n", "")[:40] + "。"]
+                    caption = real.take(1, "") if real else generate_text(rng, chain, starts, 40).replace("\n", "")
+                    caps = ["图为" + caption[:40] + "。"]
                 articles.append(
                     SynthArticle(
                         date=date, page=page, place=place, slug=f"a{issue}-{page}-{place}",
@@ -161,7 +191,8 @@ def generate(n: int, seed: int = 1, seeds_dir: Path = DEFAULT_SEEDS, content_src
                         photographers=rng.sample(others, 1) if caps else [],
                         authors=rng.sample(others, 1) if kind in ("记者手记", "评论") else [],
                         tags=rng.sample(TAG_POOL, rng.randint(1, 3)),
-                        body=generate_text(rng, chain, starts, size), editor=editor, captions=caps,
+                        body=real.take(size) if real else generate_text(rng, chain, starts, size),
+                        editor=editor, captions=caps,
                     )
                 )
     return articles, people
@@ -207,8 +238,9 @@ def main(argv=None) -> int:
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="folder of seed .txt pages")
+    ap.add_argument("--verbatim", action="store_true", help="the seed text itself, in order, not a Markov chain")
     args = ap.parse_args(argv)
-    articles, people = generate(args.n, args.seed, args.seeds)
+    articles, people = generate(args.n, args.seed, args.seeds, verbatim=args.verbatim)
     write_content(articles, people, args.out_dir)
     print(f"wrote {len(articles)} articles to {args.out_dir / 'content'}")
     return 0

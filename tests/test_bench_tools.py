@@ -375,3 +375,21 @@ def test_new_memory_times_every_round_and_counts_its_page_faults(flag):
     if flag:   # 16 MiB in 4 KB pages: a fault for each page the first time it is touched
         assert int(rounds[0][3]) >= 16 * 256
 
+
+
+def test_synth_verbatim_cuts_the_seed_text_in_order_and_says_when_it_runs_out(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import synth
+
+    paras = [p for p in synth.load_seed_text(synth.DEFAULT_SEEDS).split("\n") if p]
+    articles, _ = synth.generate(6, seed=1, verbatim=True)
+    at = 0
+    for article in articles:
+        body = article.body.split("\n\n")
+        assert len(article.body) >= 200   # whole paragraphs, at least the smallest size asked for
+        start = paras.index(body[0], at)
+        assert paras[start : start + len(body)] == body   # consecutive paragraphs of the seed text
+        at = start + len(body)
+    assert articles[0].body.split("\n\n")[0] in paras[:2]   # from the start (a caption may take the first)
+    with pytest.raises(SystemExit, match="the seed text ran out"):
+        synth.generate(1_000, seed=1, verbatim=True)
