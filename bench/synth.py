@@ -8,7 +8,7 @@ the seed's vocabulary and frequencies but new arrangements. Deterministic for a 
 With `--verbatim`, the bodies (and captions) are instead the seed text itself, cut in order into
 whole paragraphs of about the same sizes: real text, with every n-gram its writers used, where
 the chain only rearranges the seed's own 4-grams. There are only as many articles as the seed
-text fills (about 1,250 of the 1.9 million characters bench/news_seeds.py writes); more is an
+text fills (about 1,100 of the 1.9 million characters bench/news_seeds.py writes); more is an
 error.
 """
 
