@@ -376,7 +376,6 @@ def test_new_memory_times_every_round_and_counts_its_page_faults(flag):
         assert int(rounds[0][3]) >= 16 * 256
 
 
-
 def test_synth_verbatim_cuts_the_seed_text_in_order_and_says_when_it_runs_out(monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT / "bench"))
     import synth

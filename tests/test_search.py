@@ -537,15 +537,14 @@ def test_a_trigram_of_rarer_characters_keeps_its_run_ends_apart(tmp_path):
     assert hits == [[numbers[docs[0].id]], [numbers[docs[1].id]], sorted(numbers.values())]
 
 
-def test_frequent_characters_are_the_seed_pages_then_general_chinese_and_the_same_in_the_browser():
+def test_frequent_characters_are_the_seed_pages_then_general_chinese_and_the_same_in_the_browser(monkeypatch):
     """FREQUENT: the 200 most frequent Han characters of bench/data/seeds, then general
     Chinese's (bench/frequent_chars.py; its dictionary is fetched, so only the rule is checked
     for that part)."""
-    import sys
     from collections import Counter
 
     root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root / "bench"))
+    monkeypatch.syspath_prepend(str(root / "bench"))
     import frequent_chars
 
     chars = search_module.FREQUENT

@@ -11,6 +11,7 @@ import ctypes
 import gc
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import pickle
@@ -387,6 +388,17 @@ def _deltas(positions: list[int], code) -> str:
     return "".join(map(code, map(sub, positions, chain((0,), positions))))
 
 
+def _positions_by_term(pairs) -> dict[str, list[int]]:
+    """{term: its positions, in the order given} of (term, position) pairs."""
+    at: dict[str, list[int]] = {}
+    for term, p in pairs:
+        if term in at:
+            at[term].append(p)
+        else:
+            at[term] = [p]
+    return at
+
+
 def _edged(grams, edges: list[int], head: str, code) -> tuple[list[str], list[str]]:
     """(terms, payloads) of n-grams kept with their run-end positions only: field length,
     frequency, the count and deltas of the positions (`edges`, ascending) where one starts or
@@ -394,14 +406,7 @@ def _edged(grams, edges: list[int], head: str, code) -> tuple[list[str], list[st
     counts = Counter(grams)
     counts.pop("\x00", None)
     counts.pop("\x01", None)
-    at: dict[str, list[int]] = {}
-    for i in edges:
-        g = grams[i]
-        if g in counts:
-            if g in at:
-                at[g].append(i)
-            else:
-                at[g] = [i]
+    at = _positions_by_term((grams[i], i) for i in edges if grams[i] in counts)
     payloads = [head + code(c) + (code(len(ps)) + _deltas(ps, code) if (ps := at.get(g)) else "0")
                 for g, c in counts.items()]
     return list(counts), payloads
@@ -412,13 +417,7 @@ def _flagged(grams: list[str], edges: set[int], head: str, code) -> tuple[list[s
     their positions: field length, frequency, the count of positions (the frequency again), then
     each position's delta from the one before, doubled, plus one where the trigram starts or
     ends a Han run (position in `edges`)."""
-    at: dict[str, list[int]] = {}
-    for i, g in enumerate(grams):
-        if g != "\x00":
-            if g in at:
-                at[g].append(i)
-            else:
-                at[g] = [i]
+    at = _positions_by_term((g, i) for i, g in enumerate(grams) if g != "\x00")
     payloads = []
     for ps in at.values():
         c = code(len(ps))
@@ -474,12 +473,7 @@ def field_postings(text: str) -> tuple[int, list[str], list[str]]:
     terms += more_terms
     payloads += more_payloads
     if words:
-        at: dict[str, list[int]] = {}
-        for w, p in zip(words, (p for p in place if t[p] == "\x00")):
-            if w in at:
-                at[w].append(p)
-            else:
-                at[w] = [p]
+        at = _positions_by_term(zip(words, (p for p in place if t[p] == "\x00")))
         for w, ps in at.items():
             terms.append(w)
             payloads.append(head + code(len(ps)) + _deltas(ps, code))
@@ -1144,10 +1138,9 @@ def packed_merge_characters(n_articles: int, processes: int = 2) -> int:
     its parts by one packed number (_merge_runs; more take np.unique, slower)."""
     bounds = merge_bounds(n_articles, bucket_count(n_articles), processes)
     widest = max(b - a for a, b in zip(bounds, bounds[1:]))
-    k = round((_MERGE_PACKED_LIMIT / widest) ** 0.25)
-    while widest * (k + 1) ** 4 > _MERGE_PACKED_LIMIT:
-        k -= 1
-    return k   # give or take: a part's words are numbered below its Han terms, a few thousand numbers
+    # the largest k with widest * (k + 1)**4 within the limit, give or take: a part's words are
+    # numbered below its Han terms, a few thousand numbers
+    return math.isqrt(math.isqrt(_MERGE_PACKED_LIMIT // widest)) - 1
 
 
 _MERGE_INPUT: tuple = ()  # what forked _merge_part processes read: (runs, n_buckets, tail_from, folder, sink)
