@@ -18,7 +18,19 @@ bench/search_phases.py times building the index on its own, on both cores; in a 
 in a process of its own beside the page rendering, so what it adds to the build is less than
 that. This prints each build's seconds (wall clock, and CPU seconds of the build and the
 processes it forked), the medians and their difference per article, the difference within each
-round, and the CPU seconds the index adds, spread over the machine's cores.
+round, and the CPU seconds the index adds, spread over the machine's cores. The file system is
+synced before each build, so that none pays for writing back the one before.
+
+Before the first build and after the last, it times making 2,000 empty files in the work
+folder, the system call and its close. A build makes 45,000 files at 10,000 articles, 27,000 of
+them the index's, so what each costs moves the figures. On this machine's file system (ext4
+without a journal) making a file in the minutes after many were removed costs many times as
+much: the kernel's inode allocator skips every recently freed inode, reading its inode block to
+find that out (docs/performance.md; 484 and 331 µs a file 80 and 110 s after this script had
+removed its outputs, 23-55 µs from 140 s on, 2026-12-05). A run that prints much more than
+usual was made in such a stretch, which this script's own earlier run makes: `--keep` leaves
+the output folders for the caller to remove later, so that runs one after another do not slow
+each other.
 """
 from __future__ import annotations
 
@@ -79,6 +91,19 @@ def build(content: Path, out: Path, search: bool) -> tuple[float, float, int, st
     return wall, cpu, articles, summary
 
 
+PROBE_FILES = 2000
+
+
+def create_cost(folder: Path, n: int = PROBE_FILES) -> float:
+    """Microseconds to make one empty file in a new subfolder of `folder` (open and close, of
+    n files); the files are left there."""
+    folder.mkdir()
+    started = time.perf_counter()
+    for i in range(n):
+        os.close(os.open(folder / str(i), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    return (time.perf_counter() - started) / n * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--without-search"]:
@@ -87,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("content", type=Path)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--work", type=Path, help="folder for the output (default: a new one under /tmp)")
+    ap.add_argument("--keep", action="store_true", help="leave the output folders (removing them slows making files for minutes)")
     args = ap.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="search-cost-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -96,18 +122,26 @@ def main(argv: list[str] | None = None) -> int:
     seconds: dict[bool, list[float]] = {True: [], False: []}
     cpu: dict[bool, list[float]] = {True: [], False: []}
     articles = 0
-    outputs = []
+    outputs = [work / "probe-before", work / "probe-after"]
+    print(f"making a file before the builds: {create_cost(outputs[0]):.0f} µs", flush=True)
     for n in range(args.rounds):
         for search in ((True, False) if n % 2 == 0 else (False, True)):
             outputs.append(work / f"site-{n + 1}-{'with' if search else 'without'}")
             clear(outputs[-1])
+            # The previous build's files are written back to the disk first, not during this one
+            # (a build with the index writes 0.7 GB at 10,000 articles; see bench/full_side_by_side.py).
+            os.sync()
             wall, used, articles, summary = build(args.content, outputs[-1], search)
             seconds[search].append(wall)
             cpu[search].append(used)
             print(f"round {n + 1}, {'with' if search else 'without'} the index: {wall:.2f} s, CPU {used:.2f} s "
                   f"({summary})", flush=True)
-    for out in outputs:
-        clear(out)
+    print(f"making a file after the builds: {create_cost(outputs[1]):.0f} µs", flush=True)
+    if args.keep:
+        print("kept: " + " ".join(map(str, outputs)))
+    else:
+        for out in outputs:
+            clear(out)
     ms = 1000 / max(articles, 1)   # seconds for the whole archive to ms per article
     with_, without = statistics.median(seconds[True]), statistics.median(seconds[False])
     print(f"medians: with the index {with_:.2f} s, without {without:.2f} s; the index adds {with_ - without:.2f} s, "

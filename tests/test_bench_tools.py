@@ -150,7 +150,19 @@ def test_search_cost_builds_with_and_without_the_index_and_leaves_the_work_folde
                         r"(-?[\d.]+) ms per article over (\d+) cores$", out, re.MULTILINE)
     assert int(medians[5]) == (os.cpu_count() or 1)
     assert abs(float(medians[3]) - (float(medians[1]) - float(medians[2]))) <= 0.011
+    probes = re.findall(r"^making a file (before|after) the builds: (\d+) µs$", out, re.MULTILINE)
+    assert [when for when, _ in probes] == ["before", "after"] and all(int(us) > 0 for _, us in probes)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_search_cost_keeps_its_outputs_when_asked(tmp_path):
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "search_cost.py"), str(ROOT / "tests" / "fixtures" / "archive"),
+                          "--rounds", "1", "--work", str(tmp_path), "--keep"], capture_output=True, text=True, check=True).stdout
+    kept = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert kept == ["probe-after", "probe-before", "site-1-with", "site-1-without"]
+    assert len(list((tmp_path / "probe-before").iterdir())) == 2000
+    assert (tmp_path / "site-1-with" / "search" / "meta.json").is_file()
+    assert re.search(r"^kept: .*site-1-with", out, re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
