@@ -146,9 +146,10 @@ def generate(n: int, seed: int = 1, seeds_dir: Path = DEFAULT_SEEDS, content_src
     captions from the seed text itself, in order, with `verbatim`)."""
     rng = random.Random(seed)
     text = load_seed_text(seeds_dir)
-    chain = build_chain(text)
-    starts = [text[i : i + ORDER] for i in range(len(text) - ORDER) if i == 0 or text[i - 1] in "。\n"]
     real = Verbatim(text) if verbatim else None
+    # the chain only when it writes the text (building it from 1.9 million characters takes seconds)
+    chain = None if real else build_chain(text)
+    starts = None if real else [text[i : i + ORDER] for i in range(len(text) - ORDER) if i == 0 or text[i - 1] in "。\n"]
     counties = yaml.safe_load((content_src / "counties.yml").read_text(encoding="utf-8"))
     base_people = [p["name"] for p in yaml.safe_load((content_src / "people.yml").read_text(encoding="utf-8"))]
     extra = sorted({make_name(rng) for _ in range(max(20, n // 50))} - set(base_people))
